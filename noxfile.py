@@ -1,0 +1,87 @@
+"""How JAX 101 is worked on. ``nox -l`` lists the sessions; each installs from ``uv.lock``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.10.9"
+nox.options.default_venv_backend = "uv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["lint", "tests"]
+
+ROOT = Path(__file__).parent
+BUILD = Path(os.environ.get("JAX101_BUILD_DIR", ROOT / "build"))
+SPHINX_ARGS = ["-b", "html", "-c", "conf", "-d", str(BUILD / "doctrees"), "--keep-going", "-n"]
+
+
+def install(session: nox.Session, *groups: str) -> None:
+    """Install the package and the given dependency groups, exactly as ``uv.lock`` pins them."""
+    session.run_install(
+        "uv",
+        "sync",
+        "--locked",
+        "--no-default-groups",
+        *(f"--group={group}" for group in groups),
+        env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location, "UV_COMPILE_BYTECODE": "1"},
+        silent=True,
+    )
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the book into build/html.
+
+    ``-- --fresh`` re-executes every chapter; ``-- --only NAME`` executes just docs/NAME.md
+    (a quick preview: warnings are shown but do not fail it, since other chapters lack outputs).
+    """
+    install(session, "docs")
+    args = list(session.posargs)
+    strict, env = ["-W"], {}
+    if "--fresh" in args:
+        args.remove("--fresh")
+        shutil.rmtree(BUILD, ignore_errors=True)
+    if "--only" in args:
+        at = args.index("--only")
+        chapter = args[at + 1] if at + 1 < len(args) else ""
+        if not (ROOT / "docs" / f"{chapter}.md").is_file():
+            session.error(f"--only {chapter!r}: there is no docs/{chapter}.md")
+        del args[at : at + 2]
+        strict, env = [], {"JAX101_ONLY": chapter}
+    session.run("sphinx-build", *SPHINX_ARGS, *strict, *args, "docs", str(BUILD / "html"), env=env)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite: the package, the examples, the build's behaviour, a fresh build."""
+    install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check style and formatting with ruff."""
+    install(session, "lint")
+    paths = ["src", "tests", "examples", "conf", "noxfile.py"]
+    session.run("ruff", "check", *paths, *session.posargs)
+    session.run("ruff", "format", "--check", *paths)
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Preview the book on http://127.0.0.1:8000, rebuilding on every change."""
+    install(session, "serve")
+    session.run(
+        "sphinx-autobuild",
+        *SPHINX_ARGS,
+        "-W",
+        "--host=127.0.0.1",
+        "--watch=src",
+        "--watch=conf",
+        *session.posargs,
+        "docs",
+        str(BUILD / "html"),
+    )

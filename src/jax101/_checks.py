@@ -1,0 +1,338 @@
+"""Check helpers: every claim a chapter makes about an output is tested with one of these.
+
+A failed check raises :class:`CheckFailed`, whose message states the claim, the expected
+value and the actual value, so a broken build says which sentence of the book stopped
+being true. Every check that passes is counted (see :func:`checks_run`); the build report
+lists the count per chapter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import jax
+import numpy as np
+from jax.typing import ArrayLike
+
+__all__ = [
+    "CheckFailed",
+    "Compilations",
+    "ExpectedError",
+    "check",
+    "check_close",
+    "check_primitives",
+    "checks_run",
+    "count_compilations",
+    "expect_error",
+]
+
+_COMPILE_EVENT = "/jax/core/compile/backend_compile_duration"
+_passed = 0
+
+
+class CheckFailed(AssertionError):
+    """A claim of the book no longer holds; the message says which, expected and actual."""
+
+
+def _passed_one() -> None:
+    global _passed  # noqa: PLW0603 - one counter per kernel is the point
+    _passed += 1
+
+
+def _fail(claim: str, expected: object, actual: object, detail: str = "") -> CheckFailed:
+    lines = [f"Claim failed: {claim}", f"  expected: {expected}", f"  actual:   {actual}"]
+    if detail:
+        lines.append(f"  {detail}")
+    return CheckFailed("\n".join(lines))
+
+
+def checks_run() -> int:
+    """Return how many checks have passed in this Python process.
+
+    Returns:
+        The number of passed checks since the kernel started.
+
+    Examples:
+        >>> before = checks_run()
+        >>> check(1 + 1 == 2, claim="arithmetic still works")
+        >>> checks_run() - before
+        1
+
+    See also: the "Contributing" page, which explains how chapters use checks.
+    """
+    return _passed
+
+
+def check(condition: bool, *, claim: str, actual: object = None) -> None:
+    """Check that a boolean claim holds.
+
+    Args:
+        condition: The claim, evaluated.
+        claim: The sentence the chapter makes, used in the failure message.
+        actual: What was observed, shown in the failure message.
+
+    Raises:
+        CheckFailed: If ``condition`` is false.
+
+    Examples:
+        >>> check(3 > 2, claim="three exceeds two")
+        >>> check(2 > 3, claim="two exceeds three", actual="2 <= 3")
+        Traceback (most recent call last):
+        ...
+        jax101._checks.CheckFailed: Claim failed: two exceeds three
+          expected: True
+          actual:   2 <= 3
+    """
+    if not bool(condition):
+        raise _fail(claim, True, condition if actual is None else actual)
+    _passed_one()
+
+
+def check_close(
+    actual: ArrayLike,
+    expected: ArrayLike,
+    *,
+    claim: str,
+    rtol: float = 1e-6,
+    atol: float = 0.0,
+) -> None:
+    """Check that ``actual`` equals ``expected`` within ``atol + rtol * |expected|``.
+
+    Shapes must match exactly (no broadcasting), so a batch of results is never
+    compared against a single number by accident.
+
+    Args:
+        actual: What the code produced.
+        expected: The independent reference (a hand derivation, NumPy, a known value).
+        claim: The sentence the chapter makes, used in the failure message.
+        rtol: Relative tolerance.
+        atol: Absolute tolerance.
+
+    Raises:
+        CheckFailed: If the shapes differ or any element is outside the tolerance.
+
+    Examples:
+        >>> check_close(0.1 + 0.2, 0.3, rtol=1e-12, claim="0.1 + 0.2 is 0.3 up to rounding")
+        >>> check_close([1.0, 2.0], [1.0, 2.5], atol=0.1, claim="the two vectors agree")
+        Traceback (most recent call last):
+        ...
+        jax101._checks.CheckFailed: Claim failed: the two vectors agree
+          expected: [1.  2.5]
+          actual:   [1. 2.]
+          max |actual - expected| = 0.5 > atol + rtol*|expected| (atol=0.1, rtol=1e-06)
+    """
+    a = np.asarray(actual, dtype=np.float64 if not np.iscomplexobj(actual) else None)
+    e = np.asarray(expected, dtype=np.float64 if not np.iscomplexobj(expected) else None)
+    if a.shape != e.shape:
+        raise _fail(claim, f"shape {e.shape}", f"shape {a.shape}")
+    error = np.abs(a - e)
+    if not np.all(error <= atol + rtol * np.abs(e)):
+        detail = (
+            f"max |actual - expected| = {np.max(error):.3g} > atol + rtol*|expected| "
+            f"(atol={atol:g}, rtol={rtol:g})"
+        )
+        raise _fail(claim, e, a, detail)
+    _passed_one()
+
+
+@dataclasses.dataclass
+class ExpectedError:
+    """The error caught by :func:`expect_error`; its fields are filled when the block exits."""
+
+    type_name: str = ""
+    message: str = ""
+
+    def __str__(self) -> str:
+        first_line = self.message.strip().splitlines()[0] if self.message.strip() else ""
+        return f"{self.type_name}: {first_line}"
+
+
+@contextlib.contextmanager
+def expect_error(
+    expected_type: type[BaseException],
+    *,
+    claim: str,
+    match: str | None = None,
+    show: bool = True,
+) -> Iterator[ExpectedError]:
+    """Run a block that must raise ``expected_type``, and show the error instead of crashing.
+
+    Use this wherever a chapter demonstrates a mistake: if a JAX release stops raising,
+    the build fails and says which claim broke.
+
+    Args:
+        expected_type: The exception class the block must raise (subclasses count).
+        claim: The sentence the chapter makes, used in the failure message.
+        match: Optional regular expression that the message must contain
+            (``re.search``); match on structure, not on wording that varies across releases.
+        show: Print ``Type: first line of the message`` when the error happens.
+
+    Yields:
+        An :class:`ExpectedError` filled in with the type name and message on exit.
+
+    Raises:
+        CheckFailed: If the block raises nothing, another type, or a non-matching message.
+
+    Examples:
+        >>> with expect_error(ZeroDivisionError, claim="dividing by zero raises"):
+        ...     1 / 0
+        ZeroDivisionError: division by zero
+        >>> with expect_error(KeyError, claim="a missing key raises"):
+        ...     {"a": 1}["a"]
+        Traceback (most recent call last):
+        ...
+        jax101._checks.CheckFailed: Claim failed: a missing key raises
+          expected: KeyError raised
+          actual:   no exception
+    """
+    caught = ExpectedError()
+    try:
+        yield caught
+    except expected_type as error:
+        caught.type_name = type(error).__name__
+        caught.message = str(error)
+        if match is not None and not re.search(match, caught.message):
+            raise _fail(
+                claim, f"message matching {match!r}", repr(caught.message)
+            ) from error
+        if show:
+            print(caught)
+        _passed_one()
+    except Exception as error:
+        raise _fail(
+            claim, f"{expected_type.__name__} raised", f"{type(error).__name__}: {error}"
+        ) from error
+    else:
+        raise _fail(claim, f"{expected_type.__name__} raised", "no exception")
+
+
+def _primitive_names(jaxpr: jax.extend.core.Jaxpr) -> Iterator[str]:
+    """Yield the primitive names of a jaxpr, descending into sub-jaxprs (pjit, cond, scan)."""
+    for eqn in jaxpr.eqns:
+        yield eqn.primitive.name
+        for param in eqn.params.values():
+            for sub in param if isinstance(param, list | tuple) else [param]:
+                inner = getattr(sub, "jaxpr", sub)
+                if hasattr(inner, "eqns"):
+                    yield from _primitive_names(inner)
+
+
+def check_primitives(
+    closed_jaxpr: Any,
+    *,
+    claim: str,
+    present: Iterable[str] = (),
+    absent: Iterable[str] = (),
+) -> list[str]:
+    """Check which primitives a jaxpr contains, including nested jaxprs.
+
+    Args:
+        closed_jaxpr: The result of :func:`jax.make_jaxpr` (or a bare ``Jaxpr``).
+        claim: The sentence the chapter makes, used in the failure message.
+        present: Primitive names that must appear at least once.
+        absent: Primitive names that must not appear.
+
+    Returns:
+        The primitive names in order of appearance, for counting in the chapter.
+
+    Raises:
+        CheckFailed: Listing every required primitive that is missing and every
+            forbidden one that appears.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> jaxpr = jax.make_jaxpr(lambda x: jnp.sin(x) * 2.0)(1.0)
+        >>> check_primitives(jaxpr, present=["sin", "mul"], absent=["cos"], claim="sin then mul")
+        ['sin', 'mul']
+        >>> check_primitives(jaxpr, present=["cos"], claim="the jaxpr uses cos")
+        Traceback (most recent call last):
+        ...
+        jax101._checks.CheckFailed: Claim failed: the jaxpr uses cos
+          expected: contains ['cos']
+          actual:   primitives ['mul', 'sin']
+          missing: ['cos']
+    """
+    jaxpr = getattr(closed_jaxpr, "jaxpr", closed_jaxpr)
+    names = list(_primitive_names(jaxpr))
+    missing = [p for p in present if p not in names]
+    forbidden = [p for p in absent if p in names]
+    if missing or forbidden:
+        expected = f"contains {list(present)}" + (f", lacks {list(absent)}" if absent else "")
+        detail = "; ".join(
+            part
+            for part in (
+                f"missing: {missing}" if missing else "",
+                f"present but forbidden: {forbidden}" if forbidden else "",
+            )
+            if part
+        )
+        raise _fail(claim, expected, f"primitives {sorted(set(names))}", detail)
+    _passed_one()
+    return names
+
+
+@dataclasses.dataclass
+class Compilations:
+    """What :func:`count_compilations` saw: how many XLA compilations, of which functions."""
+
+    names: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """The number of XLA compilations seen."""
+        return len(self.names)
+
+    def expect(self, expected: int, *, claim: str) -> None:
+        """Check the number of compilations seen.
+
+        Args:
+            expected: How many compilations the claim says happened.
+            claim: The sentence the chapter makes, used in the failure message.
+
+        Raises:
+            CheckFailed: If the count differs, naming the compiled functions.
+        """
+        if self.count != expected:
+            raise _fail(claim, f"{expected} compilation(s)", f"{self.count}: {self.names}")
+        _passed_one()
+
+
+@contextlib.contextmanager
+def count_compilations() -> Iterator[Compilations]:
+    """Count the XLA compilations that happen inside the block.
+
+    Eager operations compile too (once per primitive, shape and dtype), so build the
+    inputs before entering the block.
+
+    Yields:
+        A :class:`Compilations` record, filled while the block runs.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> x, y, short = jnp.arange(3.0), jnp.ones(3), jnp.ones(2)
+        >>> def cube(v):
+        ...     return v**3
+        >>> jitted = jax.jit(cube)
+        >>> with count_compilations() as seen:
+        ...     _ = jitted(x)
+        ...     _ = jitted(y)  # same shape and dtype: cached
+        ...     _ = jitted(short)  # new shape: compiles again
+        >>> seen.expect(2, claim="cube compiles once per input shape")
+        >>> seen.names
+        ['jit(cube)', 'jit(cube)']
+    """
+    seen = Compilations()
+
+    def listener(event: str, _duration: float, **kwargs: Any) -> None:
+        if event == _COMPILE_EVENT:
+            seen.names.append(str(kwargs.get("fun_name", "?")))
+
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        yield seen
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
