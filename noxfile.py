@@ -54,10 +54,23 @@ def docs(session: nox.Session) -> None:
     session.run("sphinx-build", *SPHINX_ARGS, *strict, *args, "docs", str(BUILD / "html"), env=env)
 
 
+def ensure_chromium(session: nox.Session) -> None:
+    """Install Debian's Chromium for the browser tests if it is missing (as root, with apt)."""
+    if shutil.which("chromium"):
+        return
+    if not (shutil.which("apt-get") and os.geteuid() == 0):
+        session.warn("Chromium is missing and apt is unavailable: browser tests will be skipped")
+        return
+    apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-qq", external=True, env=apt_env)
+    session.run("apt-get", "install", "-y", "-qq", "chromium", external=True, env=apt_env)
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite: the package, the examples, the build's behaviour, a fresh build."""
     install(session, "test")
+    ensure_chromium(session)
     session.run("pytest", *session.posargs)
 
 

@@ -11,7 +11,7 @@ sys.path.insert(0, str(CONF / "_ext"))  # the book's own small extensions
 
 project = "JAX 101"
 author = "The JAX 101 authors"
-copyright = "2026, The JAX 101 authors"  # noqa: A001 - Sphinx's name for it
+copyright = "2026, The JAX 101 authors"
 
 extensions = [
     "myst_nb",  # chapters are MyST notebooks, executed at build time
@@ -28,6 +28,8 @@ extensions = [
 root_doc = "index"
 exclude_patterns = ["**/.ipynb_checkpoints"]
 nitpicky = True  # every cross-reference must resolve
+# ...except matplotlib's Axes in jax101's plotting hints: no matplotlib inventory is stored.
+nitpick_ignore = [("py:class", "Axes")]
 
 # --- MyST and execution ----------------------------------------------------------------------
 myst_enable_extensions = [
@@ -60,7 +62,12 @@ intersphinx_mapping = {
 # --- API reference ---------------------------------------------------------------------------
 autodoc_typehints = "description"  # types next to the argument they describe
 autodoc_member_order = "bysource"
-autodoc_type_aliases = {"ArrayLike": "jax.typing.ArrayLike"}  # not its expansion
+# Show type hints by their public names (not their expansions or private homes) so they link.
+autodoc_type_aliases = {
+    "ArrayLike": "jax.typing.ArrayLike",
+    "jax.Array": "jax.Array",
+    "optax.GradientTransformation": "optax.GradientTransformation",
+}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 
@@ -69,6 +76,7 @@ html_theme = "sphinx_book_theme"
 html_title = "JAX 101"
 html_static_path = ["_static"]
 html_css_files = ["jax101.css"]
+html_context = {"default_mode": "auto"}  # follow the reader's light/dark setting (empty: JS error)
 html_last_updated_fmt = None  # each chapter states when its outputs were produced instead
 html_theme_options = {
     "use_download_button": True,  # learners can take a chapter away as .ipynb or .md

@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 COLUMNS = ("Chapter", "Executed", "Time (s)", "Status", "Checks", "Produced by")
 
 
-class build_report(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
+class build_report(nodes.General, nodes.Element):
     """Placeholder replaced by the table once every page has been read."""
 
 
@@ -74,7 +74,7 @@ def _row(app: Sphinx, fromdoc: str, docname: str) -> list[nodes.Node]:
     runtime = exec_data.get("runtime")
     method = {"cache": "from cache"}.get(exec_data.get("method", ""), "now")
     status = "passed" if exec_data.get("succeeded") else f"FAILED ({exec_data.get('error')})"
-    cells = [
+    return [
         link,
         nodes.Text(method),
         nodes.Text("—" if runtime is None else f"{runtime:.1f}"),
@@ -82,7 +82,6 @@ def _row(app: Sphinx, fromdoc: str, docname: str) -> list[nodes.Node]:
         nodes.Text(glued.get("jax101_checks", "—")),
         nodes.Text(glued.get("jax101_provenance", "—")),
     ]
-    return cells
 
 
 def _table(rows: list[list[nodes.Node]]) -> nodes.table:
@@ -93,11 +92,11 @@ def _table(rows: list[list[nodes.Node]]) -> nodes.table:
     head = nodes.thead()
     body = nodes.tbody()
     group += [head, body]
-    for target, cells in [(head, [nodes.Text(c) for c in COLUMNS])] + [(body, r) for r in rows]:
+    for parent, cells in [(head, [nodes.Text(c) for c in COLUMNS])] + [(body, r) for r in rows]:
         row = nodes.row()
         for cell in cells:
             row += nodes.entry("", nodes.paragraph("", "", cell))
-        target += row
+        parent.append(row)
     return table
 
 

@@ -196,9 +196,7 @@ def expect_error(
         caught.type_name = type(error).__name__
         caught.message = str(error)
         if match is not None and not re.search(match, caught.message):
-            raise _fail(
-                claim, f"message matching {match!r}", repr(caught.message)
-            ) from error
+            raise _fail(claim, f"message matching {match!r}", repr(caught.message)) from error
         if show:
             print(caught)
         _passed_one()

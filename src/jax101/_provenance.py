@@ -41,7 +41,7 @@ class Provenance(NamedTuple):
 
 def _describe_devices() -> str:
     kinds = collections.Counter(device.device_kind for device in jax.devices())
-    return ", ".join(f"{count} × {kind}" for kind, count in sorted(kinds.items()))
+    return ", ".join(f"{count} x {kind}" for kind, count in sorted(kinds.items()))
 
 
 def provenance() -> Provenance:

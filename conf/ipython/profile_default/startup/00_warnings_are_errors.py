@@ -8,7 +8,6 @@ import warnings
 
 import IPython
 
-
 _saved_filters: list = []
 
 

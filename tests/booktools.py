@@ -1,0 +1,66 @@
+"""Helpers for tests that build a book (the real one, or small fixture books)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CONF = ROOT / "conf"
+
+FRONT_MATTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+{extra}---
+"""
+
+
+def chapter(title: str, *cells: str, prose: str = "", front_matter: str = "") -> str:
+    """Return the MyST source of a chapter with the given code cells (each a code string)."""
+    parts = [FRONT_MATTER.format(extra=front_matter), f"# {title}\n", prose]
+    parts += [f"```{{code-cell}} ipython3\n{textwrap.dedent(c).strip()}\n```\n" for c in cells]
+    return "\n".join(parts)
+
+
+def write_book(srcdir: Path, chapters: dict[str, str]) -> None:
+    """Write an index page with a toctree of ``chapters`` (name -> source) into ``srcdir``."""
+    srcdir.mkdir(parents=True, exist_ok=True)
+    toc = "\n".join(chapters)
+    (srcdir / "index.md").write_text(f"# Fixture book\n\n```{{toctree}}\n{toc}\n```\n")
+    for name, source in chapters.items():
+        (srcdir / f"{name}.md").write_text(source)
+
+
+def sphinx_build(
+    srcdir: Path, build: Path, *, env: dict[str, str] | None = None, timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
+    """Build ``srcdir`` with the book's configuration, as ``nox -s docs`` does."""
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(CONF)]
+    command += ["-d", str(build / "doctrees"), "-W", "--keep-going", "-n"]
+    command += [str(srcdir), str(build / "html")]
+    environment = {k: v for k, v in os.environ.items() if k != "JAX101_ONLY"} | (env or {})
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=timeout,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+def executed(log: str) -> set[str]:
+    """Return the names of the chapters that a build log says were executed (not cached)."""
+    marker = ": Executing notebook"
+    return {Path(line.split(marker)[0]).stem for line in log.splitlines() if marker in line}

@@ -1,0 +1,89 @@
+"""The real book builds from scratch with no warnings, and its HTML is self-contained."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from booktools import ROOT
+
+pytestmark = pytest.mark.slow
+
+CHAPTERS = sorted(p.stem for p in (ROOT / "docs").glob("*.md") if "kernelspec:" in p.read_text())
+
+
+class _Resources(HTMLParser):
+    """Collect the URLs a page loads by itself (scripts, styles, images, frames, fonts)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag in {"script", "img", "iframe", "audio", "video", "source", "embed"}:
+            self.urls.append(values.get("src") or "")
+        if tag == "link" and values.get("rel") not in {"next", "prev", "index", "search"}:
+            self.urls.append(values.get("href") or "")
+
+
+def _html_pages(html: Path) -> list[Path]:
+    return sorted(html.rglob("*.html"))
+
+
+def test_the_book_builds_with_no_warnings(built_book):
+    assert built_book.returncode == 0, built_book.log[-5000:]
+    assert "WARNING" not in built_book.log
+    assert "without encryption" not in built_book.log  # kernel noise is silenced
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_each_chapter_states_its_provenance(built_book, name: str):
+    page = (built_book.html / f"{name}.html").read_text()
+    assert 'class="jax101-provenance"' in page
+    assert re.search(r"with JAX \d+\.\d+", page)
+
+
+def test_the_build_report_lists_every_chapter_with_its_checks(built_book):
+    page = (built_book.html / "appendix" / "build-report.html").read_text()
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page, flags=re.S)
+    cells = [re.findall(r"<p>(.*?)</p>", row, flags=re.S) for row in rows[1:]]
+    reported = {re.sub(r"<[^>]+>", "", c[0]).strip(): c for c in cells}
+    assert len(reported) == len(CHAPTERS)
+    for row in reported.values():
+        assert row[3] == "passed"
+        assert int(row[4]) >= 1
+
+
+def test_no_page_loads_anything_from_outside_the_site(built_book):
+    external = re.compile(r"^(https?:)?//")
+    for page in _html_pages(built_book.html):
+        parser = _Resources()
+        parser.feed(page.read_text())
+        outside = [url for url in parser.urls if external.match(url)]
+        assert not outside, f"{page.relative_to(built_book.html)} loads {outside}"
+    for sheet in built_book.html.rglob("*.css"):
+        assert not re.search(r"url\((['\"]?)(https?:)?//", sheet.read_text()), sheet
+
+
+def test_math_is_served_from_the_site(built_book):
+    assert (built_book.html / "_static" / "tex-svg.js").is_file()
+    page = (built_book.html / "getting-started.html").read_text()
+    assert re.search(r'<script defer="defer" src="_static/tex-svg\.js', page)
+
+
+def test_no_path_of_the_build_machine_is_published(built_book):
+    forbidden = {str(ROOT), str(Path.home()) + "/", tempfile.gettempdir() + "/"}
+    forbidden -= {"", "/"}
+    texts = [
+        p
+        for p in built_book.html.rglob("*")
+        if p.suffix in {".html", ".js", ".txt", ".ipynb", ".md", ".json"}
+    ]
+    for path in texts:
+        text = path.read_text(errors="replace")
+        leaked = [f for f in forbidden if f in text]
+        assert not leaked, f"{path.relative_to(built_book.html)} contains {leaked}"

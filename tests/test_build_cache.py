@@ -1,0 +1,73 @@
+"""The execution cache re-executes exactly what an edit can change, and nothing is stale."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from booktools import ROOT, chapter, executed, sphinx_build, write_book
+
+pytestmark = pytest.mark.slow
+
+CHAPTERS = {
+    "first": chapter(
+        "First",
+        "import jax101",
+        "print('first says', jax101.BOOK_MARKER)",
+        prose="Prose of the first chapter.\n",
+    ),
+    "second": chapter("Second", "import jax101", "print('second says', jax101.BOOK_MARKER)"),
+}
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A two-chapter book built once, against a private copy of the jax101 sources."""
+    package = tmp_path / "src" / "jax101"
+    shutil.copytree(ROOT / "src" / "jax101", package, ignore=shutil.ignore_patterns("__pycache__"))
+    with (package / "__init__.py").open("a") as init:
+        init.write('\nBOOK_MARKER = "original"\n')
+    write_book(tmp_path / "docs", CHAPTERS)
+    env = {"PYTHONPATH": str(tmp_path / "src")}  # the copy shadows the installed package
+    cold = sphinx_build(tmp_path / "docs", tmp_path / "build", env=env)
+    assert cold.returncode == 0, cold.stderr
+    assert executed(cold.stdout + cold.stderr) == {"first", "second"}
+    return tmp_path, env
+
+
+def rebuild(root: Path, env: dict[str, str]) -> set[str]:
+    result = sphinx_build(root / "docs", root / "build", env=env)
+    assert result.returncode == 0, result.stderr
+    return executed(result.stdout + result.stderr)
+
+
+def test_no_op_rebuild_executes_nothing(book: tuple[Path, dict[str, str]]):
+    assert rebuild(*book) == set()
+
+
+def test_prose_edit_executes_nothing(book: tuple[Path, dict[str, str]]):
+    root, env = book
+    page = root / "docs" / "first.md"
+    page.write_text(page.read_text().replace("Prose of the first", "Edited prose of the first"))
+    assert rebuild(root, env) == set()
+    assert "Edited prose" in (root / "build" / "html" / "first.html").read_text()
+
+
+def test_code_edit_executes_only_that_chapter(book: tuple[Path, dict[str, str]]):
+    root, env = book
+    page = root / "docs" / "second.md"
+    page.write_text(page.read_text().replace("'second says'", "'second now says'"))
+    assert rebuild(root, env) == {"second"}
+    assert "second now says" in (root / "build" / "html" / "second.html").read_text()
+
+
+def test_package_edit_reexecutes_and_refreshes_outputs(book: tuple[Path, dict[str, str]]):
+    root, env = book
+    init = root / "src" / "jax101" / "__init__.py"
+    init.write_text(init.read_text().replace('"original"', '"edited"'))
+    assert rebuild(root, env) == {"first", "second"}
+    for name in ("first", "second"):
+        html = (root / "build" / "html" / f"{name}.html").read_text()
+        assert "says edited" in html
+        assert "says original" not in html
