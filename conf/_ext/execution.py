@@ -2,7 +2,10 @@
 
 * The myst-nb cache lives in a folder named after a fingerprint of everything that can
   change an output besides the chapter's own code: the ``jax101`` sources, the installed
-  distributions and the kernel configuration. A change to any of them starts a new cache
+  versions of every distribution a chapter can import (``jax101``'s dependencies, the kernel
+  and myst-nb, transitively) and the kernel configuration. Tools that only build or serve
+  the site (sphinx-autobuild, say) are not part of it, so ``nox -s docs`` and ``nox -s serve``
+  share one cache. A change to any of them starts a new cache
   (older ones are deleted) and marks every page outdated, so no output is ever stale.
 * The cache database is created before reading starts, so parallel builds (``-j``) do not
   race to create it.
@@ -22,6 +25,8 @@ import shutil
 from pathlib import Path
 
 from jupyter_cache import get_cache
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
@@ -29,6 +34,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 PACKAGE = "jax101"
+KERNEL_ROOTS = (PACKAGE, "ipykernel", "myst-nb")  # what a chapter's kernel imports
 
 
 def _package_files(package: str) -> list[Path]:
@@ -40,6 +46,38 @@ def _package_files(package: str) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
+def kernel_distributions(roots: tuple[str, ...] = KERNEL_ROOTS) -> list[str]:
+    """List ``name==version`` of the installed distributions that ``roots`` need, transitively.
+
+    Args:
+        roots: Distribution names to start from.
+
+    Returns:
+        Sorted ``name==version`` strings; requirements behind extras or unmet environment
+        markers, and ones that are not installed, are left out.
+
+    Examples:
+        >>> any(entry.startswith("jax==") for entry in kernel_distributions(("jax101",)))
+        True
+    """
+    seen: dict[str, str] = {}
+    pending = [canonicalize_name(root) for root in roots]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        try:
+            dist = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        seen[name] = dist.version
+        for line in dist.requires or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                pending.append(canonicalize_name(requirement.name))
+    return sorted(f"{name}=={version}" for name, version in seen.items())
+
+
 def fingerprint(kernel_config: Path, package: str = PACKAGE) -> str:
     """Hash what can change a chapter's outputs without changing its code.
 
@@ -48,18 +86,15 @@ def fingerprint(kernel_config: Path, package: str = PACKAGE) -> str:
         package: The package whose sources the chapters import.
 
     Returns:
-        A 16-hex-digit digest of the package sources, the installed distributions
-        (name and version) and the kernel configuration.
+        A 16-hex-digit digest of the package sources, the distributions the kernel
+        imports (name and version) and the kernel configuration.
 
     Examples:
         >>> len(fingerprint(Path("conf/ipython")))
         16
     """
     digest = hashlib.sha256()
-    distributions = sorted(
-        f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions()
-    )
-    digest.update("\n".join(distributions).encode())
+    digest.update("\n".join(kernel_distributions()).encode())
     config_files = sorted(p for p in kernel_config.rglob("*.py") if p.is_file())
     for path in [*_package_files(package), *config_files]:
         digest.update(path.name.encode())

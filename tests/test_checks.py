@@ -1,0 +1,137 @@
+"""The check helpers pass when a claim holds and fail, with claim/expected/actual, when not."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jax101
+
+
+def test_passing_checks_are_counted():
+    before = jax101.checks_run()
+    jax101.check(True, claim="true is true")
+    jax101.check_close(1.0, 1.0, claim="one is one")
+    assert jax101.checks_run() == before + 2
+
+
+def test_a_failing_check_is_not_counted():
+    before = jax101.checks_run()
+    with pytest.raises(jax101.CheckFailed):
+        jax101.check(False, claim="false is true")
+    assert jax101.checks_run() == before
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected", "rtol", "atol"),
+    [
+        pytest.param(1.0 + 1e-7, 1.0, 1e-6, 0.0, id="within-rtol"),
+        pytest.param(1e-9, 0.0, 0.0, 1e-8, id="within-atol"),
+        pytest.param(jnp.arange(3.0), np.arange(3.0), 0.0, 0.0, id="jax-vs-numpy"),
+    ],
+)
+def test_check_close_accepts_values_within_tolerance(actual, expected, rtol, atol):
+    jax101.check_close(actual, expected, rtol=rtol, atol=atol, claim="close")
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected", "message"),
+    [
+        pytest.param(1.1, 1.0, r"max \|actual - expected\| = 0\.1", id="value"),
+        pytest.param(
+            [1.0, 2.0], [1.0], r"expected: shape \(1,\)\n  actual:   shape \(2,\)", id="shape"
+        ),
+        pytest.param(np.nan, 1.0, r"actual:   nan", id="nan"),
+    ],
+)
+def test_check_close_fails_with_claim_expected_and_actual(actual, expected, message):
+    with pytest.raises(jax101.CheckFailed, match=message) as failure:
+        jax101.check_close(actual, expected, rtol=1e-6, claim="the claim under test")
+    assert str(failure.value).startswith("Claim failed: the claim under test\n  expected:")
+
+
+def test_check_close_never_broadcasts():
+    with pytest.raises(jax101.CheckFailed, match="shape"):
+        jax101.check_close(np.ones(3), 1.0, claim="a vector is not a scalar")
+
+
+def test_check_reports_the_actual_value():
+    seven, three = 7, 3
+    with pytest.raises(jax101.CheckFailed, match=r"expected: True\n  actual:   7 > 3"):
+        jax101.check(seven < three, claim="seven is small", actual="7 > 3")
+
+
+def test_expect_error_shows_and_records_the_error(capsys: pytest.CaptureFixture[str]):
+    with jax101.expect_error(ValueError, claim="int('x') fails", match="invalid literal") as err:
+        int("x")
+    assert err.type_name == "ValueError"
+    assert "invalid literal" in err.message
+    assert capsys.readouterr().out.startswith("ValueError: invalid literal")
+
+
+def test_expect_error_accepts_subclasses():
+    with jax101.expect_error(LookupError, claim="a missing key is a lookup error", show=False):
+        {}["missing"]
+
+
+@pytest.mark.parametrize(
+    ("block", "match", "message"),
+    [
+        pytest.param(
+            lambda: None, None, r"expected: ValueError raised\n  actual:   no exception", id="none"
+        ),
+        pytest.param(
+            lambda: 1 / 0, None, r"actual:   ZeroDivisionError: division by", id="other-type"
+        ),
+        pytest.param(
+            lambda: int("x"), "nomatch", r"expected: message matching 'nomatch'", id="text"
+        ),
+    ],
+)
+def test_expect_error_fails_when_the_error_does_not_happen_as_claimed(block, match, message):
+    with (
+        pytest.raises(jax101.CheckFailed, match=message),
+        jax101.expect_error(ValueError, claim="it raises", match=match),
+    ):
+        block()
+
+
+def test_check_primitives_sees_nested_jaxprs():
+    inner = jax.jit(jnp.cos)
+    jaxpr = jax.make_jaxpr(lambda x: inner(x) + jax.lax.cond(x > 0, jnp.sin, jnp.tanh, x))(1.0)
+    names = jax101.check_primitives(
+        jaxpr, present=["cos", "sin", "tanh", "add"], absent=["exp"], claim="nested"
+    )
+    assert names.count("cos") == 1
+
+
+def test_check_primitives_lists_missing_and_forbidden():
+    jaxpr = jax.make_jaxpr(jnp.sin)(1.0)
+    with pytest.raises(
+        jax101.CheckFailed, match=r"missing: \['cos'\]; present but forbidden: \['sin'\]"
+    ):
+        jax101.check_primitives(jaxpr, present=["cos"], absent=["sin"], claim="cos, not sin")
+
+
+def test_count_compilations_counts_new_shapes_only():
+    def double(v: jax.Array) -> jax.Array:
+        return 2 * v
+
+    jitted = jax.jit(double)
+    a, b, c = jnp.ones(4), jnp.zeros(4), jnp.ones(5)
+    with jax101.count_compilations() as seen:
+        jitted(a)
+        jitted(b)
+        jitted(c)
+    seen.expect(2, claim="one compilation per shape")
+    with pytest.raises(jax101.CheckFailed, match=r"expected: 1 compilation\(s\)\n  actual:   2"):
+        seen.expect(1, claim="a single compilation")
+
+
+def test_count_compilations_stops_listening_after_the_block():
+    with jax101.count_compilations() as seen:
+        pass
+    jax.jit(lambda v: v - 1)(jnp.ones(6))
+    assert seen.count == 0
