@@ -78,9 +78,22 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Check style and formatting with ruff."""
     install(session, "lint")
-    paths = ["src", "tests", "examples", "conf", "noxfile.py"]
+    paths = ["src", "tests", "examples", "conf", "benchmarks", "noxfile.py"]
     session.run("ruff", "check", *paths, *session.posargs)
     session.run("ruff", "format", "--check", *paths)
+
+
+@nox.session
+def example(session: nox.Session) -> None:
+    """Run the case study from the command line: ``nox -s example -- --steps 500 --plot a.png``."""
+    install(session)
+    session.run("python", "examples/logistic_regression.py", *session.posargs)
+
+
+@nox.session(python=False)
+def build_times(session: nox.Session) -> None:
+    """Benchmark ``nox -s docs`` on a copy of the repository: cold, no-op and incremental."""
+    session.run("python3", "benchmarks/build_times.py")
 
 
 @nox.session

@@ -22,6 +22,7 @@ extensions = [
     "execution",  # cache keyed on src/ and the environment; quiet, strict kernels
     "offline_math",  # MathJax served from _static, never a CDN
     "build_report",  # the per-chapter build report page
+    "quiet_log",  # no multi-kilobyte configuration dumps in the build log
 ]
 
 # --- Sources -------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ def test_the_book_builds_with_no_warnings(built_book):
     assert built_book.returncode == 0, built_book.log[-5000:]
     assert "WARNING" not in built_book.log
     assert "without encryption" not in built_book.log  # kernel noise is silenced
+    assert "ParserConfig(" not in built_book.log  # so are myst's configuration dumps
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
@@ -53,9 +54,13 @@ def test_the_build_report_lists_every_chapter_with_its_checks(built_book):
     cells = [re.findall(r"<p>(.*?)</p>", row, flags=re.S) for row in rows[1:]]
     reported = {re.sub(r"<[^>]+>", "", c[0]).strip(): c for c in cells}
     assert len(reported) == len(CHAPTERS)
+    assert next(iter(reported)) == "Getting started"  # reading order, not alphabetical
     for row in reported.values():
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", row[1])
+        assert float(row[2]) > 0
         assert row[3] == "passed"
-        assert int(row[4]) >= 1
+        assert int(row[4]) >= 8
+        assert row[5].startswith("JAX ")
 
 
 def test_no_page_loads_anything_from_outside_the_site(built_book):

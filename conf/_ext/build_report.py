@@ -1,9 +1,9 @@
 """Sphinx extension: the ``build-report`` directive, a table of how each chapter was executed.
 
-One row per executed page: its execution time, how it was executed (now, or from the
-cache), its status, the number of checks that passed (glued by ``jax101.chapter_footer``)
-and the provenance of its outputs. The page holding the directive is re-read on every
-build so the table is never stale.
+One row per executed page, in reading order: when its outputs were computed, how long its
+cells took, its status, the number of checks that passed and the JAX version and devices
+that produced it (the last three glued by ``jax101.chapter_footer``). The page holding the
+directive is re-read on every build so the table is never stale.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = ("Chapter", "Executed", "Time (s)", "Status", "Checks", "Produced by")
+COLUMNS = ("Chapter", "Outputs computed", "Cell time (s)", "Status", "Checks", "Produced by")
 
 
 class build_report(nodes.General, nodes.Element):
@@ -72,16 +72,30 @@ def _row(app: Sphinx, fromdoc: str, docname: str) -> list[nodes.Node]:
     link = nodes.reference("", title, internal=True)
     link["refuri"] = app.builder.get_relative_uri(fromdoc, docname)
     runtime = exec_data.get("runtime")
-    method = {"cache": "from cache"}.get(exec_data.get("method", ""), "now")
     status = "passed" if exec_data.get("succeeded") else f"FAILED ({exec_data.get('error')})"
     return [
         link,
-        nodes.Text(method),
+        nodes.Text(glued.get("jax101_executed_at", "—")),
         nodes.Text("—" if runtime is None else f"{runtime:.1f}"),
         nodes.Text(status),
         nodes.Text(glued.get("jax101_checks", "—")),
-        nodes.Text(glued.get("jax101_provenance", "—")),
+        nodes.Text(glued.get("jax101_platform", "—")),
     ]
+
+
+def _reading_order(env: BuildEnvironment) -> list[str]:
+    """Return the documents reachable from the root toctree, depth first, in reading order."""
+    order: list[str] = []
+
+    def visit(docname: str) -> None:
+        if docname in order:
+            return
+        order.append(docname)
+        for child in env.toctree_includes.get(docname, []):
+            visit(child)
+
+    visit(env.config.root_doc)
+    return order
 
 
 def _table(rows: list[list[nodes.Node]]) -> nodes.table:
@@ -104,11 +118,8 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdoc: str) -> None:
     placeholders = list(doctree.findall(build_report))
     if not placeholders:
         return
-    executed = sorted(
-        doc
-        for doc, data in NbMetadataCollector.get_doc_data(app.env).items()
-        if data.get("exec_data")
-    )
+    metadata = NbMetadataCollector.get_doc_data(app.env)
+    executed = [doc for doc in _reading_order(app.env) if metadata.get(doc, {}).get("exec_data")]
     table = _table([_row(app, fromdoc, doc) for doc in executed])
     for placeholder in placeholders:
         placeholder.replace_self(table.deepcopy())

@@ -26,10 +26,15 @@ class Provenance(NamedTuple):
     checks: int
 
     def __str__(self) -> str:
+        when = f"Outputs computed {self.executed_at}"
+        return f"{when} with {self.platform}; {self.checks} checks passed."
+
+    @property
+    def platform(self) -> str:
+        """The software and hardware, e.g. ``JAX 0.10.2 (jaxlib 0.10.2), cpu backend (1 x cpu)``."""
         return (
-            f"Outputs computed {self.executed_at} with JAX {self.jax_version} "
-            f"(jaxlib {self.jaxlib_version}) on the {self.backend} backend "
-            f"({self.devices}); {self.checks} checks passed."
+            f"JAX {self.jax_version} (jaxlib {self.jaxlib_version}), "
+            f"{self.backend} backend ({self.devices})"
         )
 
     def _repr_html_(self) -> str:
@@ -72,9 +77,9 @@ def chapter_footer() -> Provenance:
     """End a chapter: record its provenance and check count for the book's build report.
 
     Every chapter's last cell calls this (tagged ``remove-input``). The returned record
-    displays as the "How this page was made" note; the check count and the provenance are
-    also glued (``jax101_checks``, ``jax101_provenance``) for the build report, when the
-    chapter runs under myst-nb.
+    displays as the "How this page was made" note; the check count, the time and the
+    platform are also glued (``jax101_checks``, ``jax101_executed_at``, ``jax101_platform``)
+    for the build report, when the chapter runs under myst-nb.
 
     Returns:
         The chapter's :class:`Provenance`.
@@ -89,5 +94,6 @@ def chapter_footer() -> Provenance:
     except ImportError:  # pragma: no cover - a learner's notebook without myst-nb
         return record
     glue("jax101_checks", record.checks, display=False)
-    glue("jax101_provenance", str(record), display=False)
+    glue("jax101_executed_at", record.executed_at, display=False)
+    glue("jax101_platform", record.platform, display=False)
     return record
