@@ -22,6 +22,7 @@ extensions = [
     "execution",  # cache keyed on src/ and the environment; quiet, strict kernels
     "offline_math",  # MathJax served from _static, never a CDN
     "build_report",  # the per-chapter build report page
+    "notebook_download",  # each chapter also downloadable as the .ipynb it executed
     "quiet_log",  # no multi-kilobyte configuration dumps in the build log
 ]
 

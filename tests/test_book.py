@@ -7,6 +7,7 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import nbformat
 import pytest
 from booktools import ROOT
 
@@ -92,3 +93,16 @@ def test_no_path_of_the_build_machine_is_published(built_book):
         text = path.read_text(errors="replace")
         leaked = [f for f in forbidden if f in text]
         assert not leaked, f"{path.relative_to(built_book.html)} contains {leaked}"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_each_chapter_is_offered_as_a_notebook_with_its_outputs(built_book, name: str):
+    page = (built_book.html / f"{name}.html").read_text()
+    assert f"_sources/{name}.ipynb" in page  # in the download menu
+    notebook = nbformat.read(built_book.html / "_sources" / f"{name}.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    source = (ROOT / "docs" / f"{name}.md").read_text()
+    assert len(code) == source.count("```{code-cell}")
+    assert sum(bool(cell.outputs) for cell in code) >= len(code) // 2
+    assert "source_map" not in notebook.metadata

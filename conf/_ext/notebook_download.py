@@ -1,35 +1,49 @@
 """Sphinx extension: offer every executed chapter as a Jupyter notebook (``.ipynb``).
 
-myst-nb writes the notebook it executed for each chapter into its output folder. This
-extension publishes a copy of it next to the chapter's MyST source in ``_sources/`` and tells
-sphinx-book-theme about it, whose download menu then lists ".ipynb" beside ".md". The copy
-keeps the outputs the reader saw on the page and drops myst-nb's internal ``source_map``.
+myst-nb writes each chapter, converted to a notebook, into its output folder, but without
+the outputs (those stay in the execution cache). This extension merges the cached outputs
+back in, drops build-only metadata, publishes the result next to the chapter's
+MyST source in ``_sources/`` and tells sphinx-book-theme about it, whose download menu then
+lists ".ipynb" beside ".md". A chapter that was not executed (``--only``) is offered without
+outputs.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import copy
 from pathlib import Path
 from typing import Any
 
+import nbformat
 from docutils import nodes
+from jupyter_cache import get_cache
 from sphinx.application import Sphinx
 
-INTERNAL_METADATA = ("source_map",)  # myst-nb bookkeeping, meaningless outside the build
+# myst-nb's bookkeeping, and jupytext's note that the source was MyST: meaningless in a download
+BUILD_METADATA = ("source_map", "jupytext")
 
 
-def clean_notebook(text: str) -> str:
-    """Return the notebook JSON ``text`` without myst-nb's internal metadata.
+def downloadable(notebook: nbformat.NotebookNode, cache: str) -> nbformat.NotebookNode:
+    """Return ``notebook`` with the outputs cached for it in ``cache``, minus build-only metadata.
+
+    Args:
+        notebook: A chapter as myst-nb writes it to its output folder.
+        cache: The jupyter-cache folder of the build ("" when there is none).
 
     Examples:
-        >>> notebook = {"metadata": {"kernelspec": {"name": "python3"}, "source_map": [1, 5]}}
-        >>> json.loads(clean_notebook(json.dumps(notebook)))["metadata"]
-        {'kernelspec': {'name': 'python3'}}
+        >>> cell = nbformat.v4.new_code_cell("1 + 1")
+        >>> notebook = nbformat.v4.new_notebook(cells=[cell], metadata={"source_map": [3]})
+        >>> downloadable(notebook, cache="").metadata
+        {}
     """
-    notebook = json.loads(text)
-    for key in INTERNAL_METADATA:
-        notebook.get("metadata", {}).pop(key, None)
-    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+    notebook = copy.deepcopy(notebook)
+    if cache:
+        with contextlib.suppress(KeyError):  # not executed in this build: no outputs
+            _, notebook = get_cache(cache).merge_match_into_notebook(notebook)
+    for key in BUILD_METADATA:
+        notebook.metadata.pop(key, None)
+    return notebook
 
 
 def _publish(
@@ -44,7 +58,9 @@ def _publish(
         return
     target = Path(app.outdir, "_sources", f"{pagename}.ipynb")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(clean_notebook(executed.read_text(encoding="utf-8")), encoding="utf-8")
+    notebook = nbformat.read(executed, as_version=4)
+    cache = app.config.nb_execution_cache_path if app.config.nb_execution_mode == "cache" else ""
+    nbformat.write(downloadable(notebook, cache), target)
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
