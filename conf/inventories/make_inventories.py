@@ -11,11 +11,12 @@ The book builds offline, so intersphinx reads ``objects.inv`` files stored here:
   The Version field is the installed version of each package.
 
 Regenerate after changing the locked versions of jax, numpy or optax; the output is
-deterministic, so an unchanged environment gives identical bytes::
+deterministic, so an unchanged environment gives identical bytes. Run it in the environment
+that ``nox -s docs`` creates (it has the locked jax, numpy, optax and Sphinx)::
 
-    UV_PROJECT_ENVIRONMENT=/tmp/inv-venv uv sync --locked --group docs
-    /tmp/inv-venv/bin/python conf/inventories/make_inventories.py
-    /tmp/inv-venv/bin/python -m sphinx.ext.intersphinx conf/inventories/jax.inv
+    nox -s docs
+    .nox/docs/bin/python conf/inventories/make_inventories.py
+    .nox/docs/bin/python -m sphinx.ext.intersphinx conf/inventories/jax.inv
 
 A cross-reference to an object missing here makes the nitpicky build warn: add the object
 here rather than silencing the warning.
