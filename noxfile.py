@@ -78,7 +78,7 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Check style and formatting with ruff."""
     install(session, "lint")
-    paths = ["src", "tests", "examples", "conf", "benchmarks", "noxfile.py"]
+    paths = ["src", "tests", "examples", "conf", "benchmarks", "tools", "noxfile.py"]
     session.run("ruff", "check", *paths, *session.posargs)
     session.run("ruff", "format", "--check", *paths)
 
@@ -88,6 +88,13 @@ def example(session: nox.Session) -> None:
     """Run the case study from the command line: ``nox -s example -- --steps 500 --plot a.png``."""
     install(session)
     session.run("python", "examples/logistic_regression.py", *session.posargs)
+
+
+@nox.session
+def inventories(session: nox.Session) -> None:
+    """Rewrite conf/inventories from the docs sources: ``-- --jax DIR --numpy DIR --optax DIR``."""
+    install(session, "docs")
+    session.run("python", "tools/make_inventories.py", *session.posargs)
 
 
 @nox.session(python=False)

@@ -53,13 +53,21 @@ nb_execution_excludepatterns = (
     [p.name for p in (CONF.parent / "docs").glob("*.md") if p.stem != _ONLY] if _ONLY else []
 )
 
+
 # --- Cross-references to other projects, from inventories stored in this repository ----------
-intersphinx_mapping = {
-    "python": ("https://docs.python.org/3", str(CONF / "inventories" / "python.inv")),
-    "numpy": ("https://numpy.org/doc/stable", str(CONF / "inventories" / "numpy.inv")),
-    "jax": ("https://docs.jax.dev/en/latest", str(CONF / "inventories" / "jax.inv")),
-    "optax": ("https://optax.readthedocs.io/en/latest", str(CONF / "inventories" / "optax.inv")),
-}
+def _stored_inventories() -> dict[str, tuple[str, str]]:
+    """Map each inventory in conf/inventories to the documentation it indexes (SOURCES.md)."""
+    folder = CONF / "inventories"
+    rows = [line.split("|")[1:-1] for line in (folder / "SOURCES.md").read_text().splitlines()]
+    return {
+        cells[0].strip().removesuffix(".inv"): (cells[-1].strip(), str(folder / cells[0].strip()))
+        for cells in rows
+        if cells and cells[0].strip().endswith(".inv")
+    }
+
+
+intersphinx_mapping = _stored_inventories()
+intersphinx_disabled_reftypes = ["std:doc"]  # {doc} always means a page of this book
 
 # --- API reference ---------------------------------------------------------------------------
 autodoc_typehints = "description"  # types next to the argument they describe
