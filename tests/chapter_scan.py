@@ -29,8 +29,9 @@ PURE_BUILTINS = {
 }  # fmt: skip
 # JAX attributes that are constants of the library, not computed values: a check on them
 # alone (``jnp.finfo(jnp.float32).eps > 1e-10``) tests a table, not a computation.
-PURE_JAX = {"jnp.finfo", "jnp.iinfo", "jnp.dtype", "jnp.float16", "jnp.float32",
-            "jnp.float64", "jnp.bfloat16", "jnp.int32", "jnp.int64", "jnp.bool_"}  # fmt: skip
+PURE_JAX_CALLS = {"jnp.finfo", "jnp.iinfo", "jnp.dtype"}
+PURE_JAX = PURE_JAX_CALLS | {"jnp.float16", "jnp.float32", "jnp.float64", "jnp.bfloat16",
+                             "jnp.int32", "jnp.int64", "jnp.bool_"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class _Static:
         self.static: set[str] = set()
         self.mutable: set[str] = set()  # changed in place somewhere: never static
 
-    def is_static(self, node: ast.AST | None) -> bool:
+    def is_static(self, node: ast.AST | None) -> bool:  # noqa: PLR0911 - one case per node type
         if node is None or isinstance(node, ast.Constant):
             return True
         if isinstance(node, ast.Name):
@@ -135,15 +136,16 @@ class _Static:
             func = node.func
             pure = (
                 (isinstance(func, ast.Name) and func.id in PURE_BUILTINS)
-                or (isinstance(func, ast.Attribute) and _root(func) in PURE_MODULES)
-                or ast.unparse(func) in PURE_JAX
+                or (isinstance(func, ast.Attribute) and _module_path(func.value))
+                or (isinstance(func, ast.Attribute) and self.is_static(func.value))
+                or ast.unparse(func) in PURE_JAX_CALLS
             )
             args = [*node.args, *(k.value for k in node.keywords)]
             return pure and all(self.is_static(a) for a in args)
         if isinstance(node, ast.Attribute):
             if ast.unparse(node) in PURE_JAX:
                 return True
-            return _root(node) in PURE_MODULES or self.is_static(node.value)
+            return _module_path(node) or self.is_static(node.value)
         if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
             inner = _Static()
             inner.static, inner.mutable = set(self.static), self.mutable
@@ -170,13 +172,16 @@ class _Static:
         for stmt in tree.body:
             self._visit_stmt(stmt)
 
-    def _visit_stmt(self, stmt: ast.stmt) -> None:
+    def _visit_stmt(self, stmt: ast.stmt) -> None:  # noqa: PLR0912 - one case per statement
         if isinstance(stmt, ast.Assign):
             self.assign(stmt.targets, stmt.value)
-        elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
+        elif isinstance(stmt, ast.AugAssign):  # x += v: static only if x and v both are
+            was_static = self.is_static(stmt.target)
             self.assign([stmt.target], stmt.value)
-            if isinstance(stmt, ast.AugAssign) and not self.is_static(stmt.target):
+            if not was_static:
                 self.static -= _target_names(stmt.target)
+        elif isinstance(stmt, ast.AnnAssign):
+            self.assign([stmt.target], stmt.value)
         elif isinstance(stmt, ast.For):
             if self.is_static(stmt.iter):
                 self.static |= _target_names(stmt.target)
@@ -206,6 +211,13 @@ class _Static:
             self.static -= names
 
 
+def _module_path(node: ast.AST) -> bool:
+    """Whether ``node`` is a pure module or a dotted name inside one (``np.linalg``)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id in PURE_MODULES
+
+
 def _root(node: ast.AST) -> str:
     while isinstance(node, ast.Attribute | ast.Call | ast.Subscript):
         node = node.func if isinstance(node, ast.Call) else node.value
@@ -220,7 +232,7 @@ def _same(a: ast.AST, b: ast.AST) -> bool:
     return ast.dump(a) == ast.dump(b)
 
 
-def _check_problem(call: ast.Call, static: _Static) -> str:
+def _check_problem(call: ast.Call, static: _Static) -> str:  # noqa: PLR0911
     """Say why a ``check``/``check_close`` call cannot fail, or return ``""``."""
     name = _call_name(call)
     if name == "check":
@@ -229,9 +241,12 @@ def _check_problem(call: ast.Call, static: _Static) -> str:
             return ""
         if isinstance(condition, ast.Constant):
             return "its condition is the literal " + repr(condition.value)
-        if isinstance(condition, ast.Compare) and len(condition.comparators) == 1:
-            if _same(condition.left, condition.comparators[0]):
-                return "it compares an expression with itself"
+        if (
+            isinstance(condition, ast.Compare)
+            and len(condition.comparators) == 1
+            and _same(condition.left, condition.comparators[0])
+        ):
+            return "it compares an expression with itself"
         if static.is_static(condition):
             return "its condition involves no value computed by JAX (only literals)"
         return ""
