@@ -152,8 +152,9 @@ def main(argv: list[str] | None = None) -> int:
             f"(Newton optimum: {np.linalg.norm(flat(best) - flat(truth)):.3f})"
         )
     else:
+        points = f"{args.n_samples} point" + ("s" if args.n_samples != 1 else "")
         print(
-            f"Newton optimum: none. The loss of these {args.n_samples} points has no minimizer, "
+            f"Newton optimum: none. The loss on these {points} has no minimizer, "
             "as happens when a line separates the two labels (always so for very few points): "
             "it keeps falling as the weights grow. Comparison with the optimum skipped; "
             "use more points, e.g. --n-samples 64."

@@ -142,10 +142,3 @@ def test_separable_data_have_no_optimum_and_say_so(example, capsys, n_samples):
     assert "Newton optimum: none" in out
     assert "no minimizer" in out
     assert "nan" not in out.lower()
-
-
-def test_fittable_data_still_report_the_optimum(example, capsys):
-    assert example.main(SMALL) == 0
-    out = capsys.readouterr().out
-    assert re.search(r"Newton optimum: loss \d\.\d{4}", out)
-    assert "Newton optimum: none" not in out
