@@ -134,15 +134,31 @@ def main(argv: list[str] | None = None) -> int:
         f"final: loss {final_loss:.4f}  accuracy {float(jax101.accuracy(params, data)):.3f}  "
         f"w = {np.round(flat(params)[:-1], 3).tolist()}  b = {flat(params)[-1]:.3f}"
     )
-    print(
-        f"Newton optimum: loss {float(jax101.loss(best, data)):.4f}  "
-        f"loss gap {final_loss - float(jax101.loss(best, data)):.2e}  "
-        f"parameter distance {np.linalg.norm(flat(params) - flat(best)):.2e}"
-    )
-    print(
-        f"distance to the true parameters: {np.linalg.norm(flat(params) - flat(truth)):.3f} "
-        f"(Newton optimum: {np.linalg.norm(flat(best) - flat(truth)):.3f})"
-    )
+    # A strictly convex loss has at most one minimizer, and none at all when a line separates
+    # the two labels (always the case for very few points): the loss then falls towards 0 as
+    # the weights grow, and what Newton returns (nan, or huge weights where the float32
+    # gradient has underflowed) means nothing. A point that classifies every example right
+    # is a witness that a separating line exists.
+    newton_grad = float(np.linalg.norm(flat(jax101.loss_grad(best, data))))
+    separated = float(jax101.accuracy(best, data)) == 1.0
+    if np.all(np.isfinite(flat(best))) and newton_grad < 1e-3 and not separated:
+        print(
+            f"Newton optimum: loss {float(jax101.loss(best, data)):.4f}  "
+            f"loss gap {final_loss - float(jax101.loss(best, data)):.2e}  "
+            f"parameter distance {np.linalg.norm(flat(params) - flat(best)):.2e}"
+        )
+        print(
+            f"distance to the true parameters: {np.linalg.norm(flat(params) - flat(truth)):.3f} "
+            f"(Newton optimum: {np.linalg.norm(flat(best) - flat(truth)):.3f})"
+        )
+    else:
+        points = f"{args.n_samples} point" + ("s" if args.n_samples != 1 else "")
+        print(
+            f"Newton optimum: none. The loss on these {points} has no minimizer, "
+            "as happens when a line separates the two labels (always so for very few points): "
+            "it keeps falling as the weights grow. Comparison with the optimum skipped; "
+            "use more points, e.g. --n-samples 64."
+        )
 
     if args.plot is not None:
         import matplotlib as mpl  # noqa: PLC0415

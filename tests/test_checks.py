@@ -135,3 +135,50 @@ def test_count_compilations_stops_listening_after_the_block():
         pass
     jax.jit(lambda v: v - 1)(jnp.ones(6))
     assert seen.count == 0
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected", "rtol", "atol"),
+    [
+        pytest.param(1.2, 1.0, 1.0, 0.0, id="rtol-of-100-percent"),
+        pytest.param(0.3, 0.0, 0.0, 1.0, id="atol-as-large-as-the-values"),
+        pytest.param([10.0, 1.0], [10.0, 1.0], 0.6, 0.0, id="every-element-loose"),
+    ],
+)
+def test_check_close_refuses_a_tolerance_that_accepts_a_wrong_answer(actual, expected, rtol, atol):
+    before = jax101.checks_run()
+    with pytest.raises(jax101.CheckCannotFail, match="also accept expected"):
+        jax101.check_close(actual, expected, rtol=rtol, atol=atol, claim="too loose")
+    assert jax101.checks_run() == before
+
+
+def test_check_close_refuses_a_value_compared_with_itself():
+    x = jnp.arange(3.0)
+    with pytest.raises(jax101.CheckCannotFail, match="the same object"):
+        jax101.check_close(x, x, claim="x is x")
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected", "rtol", "atol"),
+    [
+        pytest.param(0.52, 0.5, 0.0, 0.05, id="monte-carlo-tolerance"),
+        pytest.param([1e-9, 0.0], [0.0, 0.0], 0.0, 1e-6, id="residual-near-zero"),
+        pytest.param(np.nan, np.nan, 1e-6, 0.0, id="nothing-finite"),
+    ],
+)
+def test_the_audit_accepts_tolerances_that_can_fail(actual, expected, rtol, atol):
+    if np.isnan(expected).any():
+        with pytest.raises(jax101.CheckFailed):  # nan never equals nan; the audit is not reached
+            jax101.check_close(actual, expected, rtol=rtol, atol=atol, claim="nan")
+        return
+    jax101.check_close(actual, expected, rtol=rtol, atol=atol, claim="a tolerance that can fail")
+
+
+def test_the_audit_is_a_kind_of_check_failed():
+    assert issubclass(jax101.CheckCannotFail, jax101.CheckFailed)
+
+
+def test_check_primitives_refuses_an_empty_claim():
+    jaxpr = jax.make_jaxpr(jnp.sin)(1.0)
+    with pytest.raises(jax101.CheckCannotFail, match="none given"):
+        jax101.check_primitives(jaxpr, claim="nothing to look for")

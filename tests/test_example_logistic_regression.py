@@ -133,3 +133,12 @@ def test_bad_arguments_through_the_command_line(tmp_path):
     assert result.stdout == ""
     assert "error: argument --steps: expected a positive int" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("n_samples", ["1", "2", "5"])
+def test_separable_data_have_no_optimum_and_say_so(example, capsys, n_samples):
+    assert example.main(["--n-samples", n_samples, "--steps", "5", "--log-every", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "Newton optimum: none" in out
+    assert "no minimizer" in out
+    assert "nan" not in out.lower()

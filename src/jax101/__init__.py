@@ -4,6 +4,7 @@ The chapters import everything they reuse from here: the check helpers that keep
 claim of the book true on every build, and the provenance record printed under each chapter.
 """
 
+from ._checks import CheckCannotFail as CheckCannotFail
 from ._checks import CheckFailed as CheckFailed
 from ._checks import Compilations as Compilations
 from ._checks import ExpectedError as ExpectedError
@@ -34,6 +35,7 @@ from ._train import make_step as make_step
 from ._train import train as train
 
 __all__ = [
+    "CheckCannotFail",
     "CheckFailed",
     "Compilations",
     "Dataset",

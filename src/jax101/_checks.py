@@ -4,6 +4,13 @@ A failed check raises :class:`CheckFailed`, whose message states the claim, the 
 value and the actual value, so a broken build says which sentence of the book stopped
 being true. Every check that passes is counted (see :func:`checks_run`); the build report
 lists the count per chapter.
+
+A check that could not have failed proves nothing, so the helpers also refuse checks that
+are unable to fail (the mutation audit, run on every call at negligible cost):
+:func:`check_close` raises :class:`CheckCannotFail` when ``actual`` is the very object
+passed as ``expected``, or when its tolerance would also accept a clearly wrong answer
+(``expected`` moved by half its magnitude, or by 0.5 where that magnitude is below 1), and
+:func:`check_primitives` raises it when it is given no primitive to look for or to exclude.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 __all__ = [
+    "CheckCannotFail",
     "CheckFailed",
     "Compilations",
     "ExpectedError",
@@ -36,6 +44,10 @@ _passed = 0
 
 class CheckFailed(AssertionError):
     """A claim of the book no longer holds; the message says which, expected and actual."""
+
+
+class CheckCannotFail(CheckFailed):
+    """A check would pass whatever the code computed, so it proves nothing; fix the check."""
 
 
 def _passed_one() -> None:
@@ -114,6 +126,9 @@ def check_close(
 
     Raises:
         CheckFailed: If the shapes differ or any element is outside the tolerance.
+        CheckCannotFail: If ``actual`` is ``expected`` itself (an array or list), or if the
+            tolerance also accepts ``expected`` moved by ``0.5 * max(|expected|, 1)`` in
+            every element (the mutation audit: such a check cannot tell right from wrong).
 
     Examples:
         >>> check_close(0.1 + 0.2, 0.3, rtol=1e-12, claim="0.1 + 0.2 is 0.3 up to rounding")
@@ -124,7 +139,17 @@ def check_close(
           expected: [1.  2.5]
           actual:   [1. 2.]
           max |actual - expected| = 0.5 > atol + rtol*|expected| (atol=0.1, rtol=1e-06)
+        >>> check_close(0.3, 0.25, atol=1.0, claim="a tolerance as large as the values")
+        Traceback (most recent call last):
+        ...
+        jax101._checks.CheckCannotFail: Claim failed: a tolerance as large as the values
+          expected: a check that a wrong answer would fail
+          actual:   atol=1, rtol=1e-06 also accept expected + 0.5*max(|expected|, 1)
     """
+    if actual is expected and not isinstance(actual, int | float | complex):
+        raise CheckCannotFail(
+            str(_fail(claim, "actual and expected computed separately", "the same object"))
+        )
     a = np.asarray(actual, dtype=np.float64 if not np.iscomplexobj(actual) else None)
     e = np.asarray(expected, dtype=np.float64 if not np.iscomplexobj(expected) else None)
     if a.shape != e.shape:
@@ -136,7 +161,27 @@ def check_close(
             f"(atol={atol:g}, rtol={rtol:g})"
         )
         raise _fail(claim, e, a, detail)
+    _audit_tolerance(e, rtol=rtol, atol=atol, claim=claim)
     _passed_one()
+
+
+def _audit_tolerance(expected: np.ndarray, *, rtol: float, atol: float, claim: str) -> None:
+    """Raise CheckCannotFail if a clearly wrong ``actual`` would pass the same tolerance."""
+    finite = np.isfinite(expected)
+    if not np.any(finite):
+        return  # only infinities or NaNs are expected: nothing to move
+    e = expected[finite]
+    wrong = e + 0.5 * np.maximum(np.abs(e), 1.0)
+    if np.all(np.abs(wrong - e) <= atol + rtol * np.abs(e)):
+        raise CheckCannotFail(
+            str(
+                _fail(
+                    claim,
+                    "a check that a wrong answer would fail",
+                    f"atol={atol:g}, rtol={rtol:g} also accept expected + 0.5*max(|expected|, 1)",
+                )
+            )
+        )
 
 
 @dataclasses.dataclass
@@ -240,6 +285,7 @@ def check_primitives(
     Raises:
         CheckFailed: Listing every required primitive that is missing and every
             forbidden one that appears.
+        CheckCannotFail: If both ``present`` and ``absent`` are empty.
 
     Examples:
         >>> import jax.numpy as jnp
@@ -254,6 +300,9 @@ def check_primitives(
           actual:   primitives ['mul', 'sin']
           missing: ['cos']
     """
+    present, absent = list(present), list(absent)
+    if not present and not absent:
+        raise CheckCannotFail(str(_fail(claim, "primitives to look for", "none given")))
     jaxpr = getattr(closed_jaxpr, "jaxpr", closed_jaxpr)
     names = list(_primitive_names(jaxpr))
     missing = [p for p in present if p not in names]
