@@ -4,6 +4,11 @@ The chapters import everything they reuse from here: the check helpers that keep
 claim of the book true on every build, and the provenance record printed under each chapter.
 """
 
+from ._alternate import time_alternately as time_alternately
+from ._benchmarks import BENCHMARKS as BENCHMARKS
+from ._benchmarks import op_chain as op_chain
+from ._benchmarks import run_benchmark as run_benchmark
+from ._blocked import loss_and_grad_blocked as loss_and_grad_blocked
 from ._checks import CheckFailed as CheckFailed
 from ._checks import Compilations as Compilations
 from ._checks import ExpectedError as ExpectedError
@@ -15,6 +20,8 @@ from ._checks import count_compilations as count_compilations
 from ._checks import expect_error as expect_error
 from ._data import Dataset as Dataset
 from ._data import make_dataset as make_dataset
+from ._hlo import count_kernels as count_kernels
+from ._hlo import hlo_ops as hlo_ops
 from ._logreg import Params as Params
 from ._logreg import accuracy as accuracy
 from ._logreg import logits as logits
@@ -26,6 +33,11 @@ from ._plot import plot_decision_boundaries as plot_decision_boundaries
 from ._provenance import Provenance as Provenance
 from ._provenance import chapter_footer as chapter_footer
 from ._provenance import provenance as provenance
+from ._records import figures_table as figures_table
+from ._records import load_records as load_records
+from ._records import record_problems as record_problems
+from ._roofline import Roofline as Roofline
+from ._roofline import roofline as roofline
 from ._timing import Timing as Timing
 from ._timing import time_call as time_call
 from ._timing import time_compile as time_compile
@@ -34,6 +46,7 @@ from ._train import make_step as make_step
 from ._train import train as train
 
 __all__ = [
+    "BENCHMARKS",
     "CheckFailed",
     "Compilations",
     "Dataset",
@@ -41,6 +54,7 @@ __all__ = [
     "History",
     "Params",
     "Provenance",
+    "Roofline",
     "Timing",
     "accuracy",
     "chapter_footer",
@@ -49,16 +63,26 @@ __all__ = [
     "check_primitives",
     "checks_run",
     "count_compilations",
+    "count_kernels",
     "expect_error",
+    "figures_table",
+    "hlo_ops",
+    "load_records",
     "logits",
     "loss",
+    "loss_and_grad_blocked",
     "loss_grad",
     "make_dataset",
     "make_step",
     "newton",
+    "op_chain",
     "plot_decision_boundaries",
     "predict_proba",
     "provenance",
+    "record_problems",
+    "roofline",
+    "run_benchmark",
+    "time_alternately",
     "time_call",
     "time_compile",
     "train",
