@@ -55,7 +55,7 @@ def _eager_vs_jit(repeats: int, **_: int) -> Figures:
     eager = time_call(op_chain, x, w, repeats=repeats)  # op by op, one dispatch each
     jitted = time_call(jax.jit(op_chain), x, w, repeats=repeats)
     primitives = len(jax.make_jaxpr(op_chain)(x, w).eqns)
-    kernels = count_kernels(jax.jit(op_chain).lower(x, w).compile())
+    kernels = count_kernels(jax.jit(op_chain).lower(x, w).compile().as_text())
     return {
         "eager_ms": eager.median * 1e3,
         "jit_ms": jitted.median * 1e3,
@@ -125,8 +125,8 @@ def _donation(rows: int, features: int, **_: int) -> Figures:
     kept = jax.jit(update).lower(x).compile()
     donated = jax.jit(update, donate_argnums=0).lower(x).compile()
     return {
-        "copies_without": hlo_ops(kept)["copy"],
-        "copies_with": hlo_ops(donated)["copy"],
+        "copies_without": hlo_ops(kept.as_text())["copy"],
+        "copies_with": hlo_ops(donated.as_text())["copy"],
         "peak_mb_without": _peak_bytes(kept) / 2**20,
         "peak_mb_with": _peak_bytes(donated) / 2**20,
     }
@@ -182,7 +182,7 @@ def run_benchmark(
         repeats: Timed calls per measurement (medians are reported).
 
     Returns:
-        The benchmark's figures, from name (with its unit: ``_ms``, ``_gb_s``...) to value.
+        The benchmark's figures, each name ending in its unit (``_ms``, ``_gb_s``, ...).
 
     Raises:
         ValueError: For an unknown name or a size or count below 1.
@@ -190,7 +190,7 @@ def run_benchmark(
     Examples:
         >>> figures = run_benchmark("donation", rows=1024, features=64)
         >>> figures["copies_without"], figures["copies_with"]
-        (1, 0)
+        (1.0, 0.0)
 
     See also: the chapter "Performance: measuring JAX honestly".
     """

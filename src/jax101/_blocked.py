@@ -16,9 +16,8 @@ from ._data import Dataset
 from ._logreg import Params, loss
 
 
-def loss_and_grad_blocked(
-    params: Params, data: Dataset, *, rows: int = 16384
-) -> tuple[jax.Array, Params]:
+# No return annotation: autodoc cannot link jax.Array inside tuple[...] (see the Returns).
+def loss_and_grad_blocked(params: Params, data: Dataset, *, rows: int = 16384):
     """Return ``jax.value_and_grad(loss)(params, data)``, computed block by block.
 
     Every block holds ``rows`` examples, so each block's loss and gradient are means over

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import jax
-
 # Instructions that name or regroup buffers without computing anything.
 _STRUCTURAL = frozenset({"parameter", "constant", "tuple", "get-tuple-element", "bitcast"})
 _INSTRUCTION = re.compile(r"^\s*(?:ROOT\s+)?%[\w.\-]+\s*=\s*(.*)$")
@@ -30,11 +28,11 @@ def _opcode(rhs: str) -> str:
     return rest.split("(", 1)[0].strip()
 
 
-def hlo_ops(compiled: jax.stages.Compiled | str) -> Counter[str]:
+def hlo_ops(hlo_text: str) -> Counter[str]:
     """Count the instructions of a compiled function's ``ENTRY`` computation by opcode.
 
     Args:
-        compiled: The result of ``jax.jit(f).lower(*args).compile()``, or its ``as_text()``.
+        hlo_text: Optimized HLO: ``jax.jit(f).lower(*args).compile().as_text()``.
 
     Returns:
         A :class:`collections.Counter` from opcode (``"fusion"``, ``"copy"``, ``"dot"``,
@@ -44,15 +42,15 @@ def hlo_ops(compiled: jax.stages.Compiled | str) -> Counter[str]:
         ValueError: If the text has no ``ENTRY`` computation.
 
     Examples:
-        >>> import jax.numpy as jnp
+        >>> import jax, jax.numpy as jnp
         >>> x = jnp.ones(8)
-        >>> ops = hlo_ops(jax.jit(lambda v: v.at[0].set(2.0)).lower(x).compile())
+        >>> ops = hlo_ops(jax.jit(lambda v: v.at[0].set(2.0)).lower(x).compile().as_text())
         >>> ops["parameter"], ops["copy"]
         (1, 1)
 
     See also: the chapter "Performance: measuring JAX honestly".
     """
-    text = compiled if isinstance(compiled, str) else compiled.as_text()
+    text = hlo_text
     start = text.find("\nENTRY ")
     if start < 0:
         msg = "no ENTRY computation in this HLO text; pass jax.jit(f).lower(...).compile()"
@@ -67,22 +65,22 @@ def hlo_ops(compiled: jax.stages.Compiled | str) -> Counter[str]:
     return ops
 
 
-def count_kernels(compiled: jax.stages.Compiled | str) -> int:
+def count_kernels(hlo_text: str) -> int:
     """Count the top-level instructions that compute: all but parameters, constants, tuples.
 
     Args:
-        compiled: The result of ``jax.jit(f).lower(*args).compile()``, or its ``as_text()``.
+        hlo_text: Optimized HLO: ``jax.jit(f).lower(*args).compile().as_text()``.
 
     Returns:
         The number of kernels (fusions, dots, copies, custom calls, ...) the program runs
         outside loops.
 
     Examples:
-        >>> import jax.numpy as jnp
+        >>> import jax, jax.numpy as jnp
         >>> x = jnp.ones(8)
-        >>> count_kernels(jax.jit(lambda v: jnp.exp(jnp.sin(v) * 2.0)).lower(x).compile())
+        >>> count_kernels(jax.jit(lambda v: jnp.exp(jnp.sin(v) * 2.0)).lower(x).compile().as_text())
         1
 
     See also: the chapter "Performance: measuring JAX honestly".
     """
-    return sum(n for op, n in hlo_ops(compiled).items() if op not in _STRUCTURAL)
+    return sum(n for op, n in hlo_ops(hlo_text).items() if op not in _STRUCTURAL)
