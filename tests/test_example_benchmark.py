@@ -131,3 +131,15 @@ def test_committed_records_are_valid():
     assert RECORDS.is_dir()
     for record in jax101.load_records(RECORDS):
         assert record["results"], record["file"]
+
+
+@pytest.mark.slow
+def test_the_performance_page_shows_whatever_records_are_committed(built_book):
+    page = (built_book.html / "performance.html").read_text()
+    records = jax101.load_records(RECORDS)
+    assert ("No recorded GPU run exists yet" in page) == (not records)
+    assert "roofline.blocked_ratio" in page  # this build's own column
+    for record in records:
+        assert record["file"] in page
+        assert record["device_kind"] in page
+        assert record["jax_version"] in page
