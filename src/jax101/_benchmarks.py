@@ -2,8 +2,9 @@
 
 ``examples/benchmark.py`` runs them and prints or saves the figures; the chapter
 "Performance" runs the same measurements cell by cell and explains them. Every timing is a
-median of repeated calls made with :func:`jax101.time_call` (or :func:`jax101.roofline`), so
-ratios of figures from one run compare like with like.
+median of repeated calls; the two sides of every comparison are timed alternately
+(:func:`jax101.time_alternately`, :func:`jax101.roofline`), so that their ratio compares like
+with like even on a busy machine.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from ._alternate import time_alternately
 from ._blocked import loss_and_grad_blocked
 from ._data import Dataset, make_dataset
 from ._hlo import count_kernels, hlo_ops
 from ._logreg import Params, loss
 from ._roofline import roofline
-from ._timing import time_call, time_compile
+from ._timing import time_compile
 from ._train import make_step, train
 
 Figures = dict[str, float]
@@ -57,8 +59,10 @@ def op_chain(x: jax.Array, w: jax.Array) -> jax.Array:
 def _eager_vs_jit(repeats: int, **_: int) -> Figures:
     x = jax.random.normal(jax.random.key(0), (4096, 64))
     w = jax.random.normal(jax.random.key(1), (64, 64)) / 8
-    eager = time_call(op_chain, x, w, repeats=repeats)  # op by op, one dispatch each
-    jitted = time_call(jax.jit(op_chain), x, w, repeats=repeats)
+    timings = time_alternately(
+        {"eager": (op_chain, (x, w)), "jit": (jax.jit(op_chain), (x, w))}, repeats=repeats
+    )
+    eager, jitted = timings["eager"], timings["jit"]  # eager: op by op, one dispatch each
     primitives = len(jax.make_jaxpr(op_chain)(x, w).eqns)
     kernels = count_kernels(jax.jit(op_chain).lower(x, w).compile().as_text())
     return {
@@ -86,8 +90,13 @@ def _scan_vs_loop(repeats: int, steps: int, **_: int) -> Figures:
             params, opt_state, _ = step(params, opt_state, data)
         return params
 
-    loop = time_call(python_loop, start, data, repeats=repeats)
-    scan = time_call(lambda p, d: train(p, d, optimizer, steps=steps), start, data, repeats=repeats)
+    def scan(params: Params, data: Dataset) -> Params:
+        return train(params, data, optimizer, steps=steps)[0]
+
+    timings = time_alternately(
+        {"loop": (python_loop, (start, data)), "scan": (scan, (start, data))}, repeats=repeats
+    )
+    loop, scan = timings["loop"], timings["scan"]
     return {
         "steps": steps,
         "loop_ms": loop.median * 1e3,
