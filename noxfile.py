@@ -97,6 +97,13 @@ def inventories(session: nox.Session) -> None:
     session.run("python", "tools/make_inventories.py", *session.posargs)
 
 
+@nox.session
+def benchmark(session: nox.Session) -> None:
+    """Run the chapter "Performance"'s benchmarks: ``nox -s benchmark -- --json out.json``."""
+    install(session)
+    session.run("python", "examples/benchmark.py", *session.posargs)
+
+
 @nox.session(python=False)
 def build_times(session: nox.Session) -> None:
     """Benchmark ``nox -s docs`` on a copy of the repository: cold, no-op and incremental."""

@@ -5,6 +5,11 @@ claim of the book true on every build, and the provenance record printed under e
 """
 
 from ._checks import CheckCannotFail as CheckCannotFail
+from ._alternate import time_alternately as time_alternately
+from ._benchmarks import BENCHMARKS as BENCHMARKS
+from ._benchmarks import op_chain as op_chain
+from ._benchmarks import run_benchmark as run_benchmark
+from ._blocked import loss_and_grad_blocked as loss_and_grad_blocked
 from ._checks import CheckFailed as CheckFailed
 from ._checks import Compilations as Compilations
 from ._checks import ExpectedError as ExpectedError
@@ -16,6 +21,8 @@ from ._checks import count_compilations as count_compilations
 from ._checks import expect_error as expect_error
 from ._data import Dataset as Dataset
 from ._data import make_dataset as make_dataset
+from ._hlo import count_kernels as count_kernels
+from ._hlo import hlo_ops as hlo_ops
 from ._logreg import Params as Params
 from ._logreg import accuracy as accuracy
 from ._logreg import logits as logits
@@ -27,6 +34,11 @@ from ._plot import plot_decision_boundaries as plot_decision_boundaries
 from ._provenance import Provenance as Provenance
 from ._provenance import chapter_footer as chapter_footer
 from ._provenance import provenance as provenance
+from ._records import figures_table as figures_table
+from ._records import load_records as load_records
+from ._records import record_problems as record_problems
+from ._roofline import Roofline as Roofline
+from ._roofline import roofline as roofline
 from ._timing import Timing as Timing
 from ._timing import time_call as time_call
 from ._timing import time_compile as time_compile
@@ -36,6 +48,7 @@ from ._train import train as train
 
 __all__ = [
     "CheckCannotFail",
+    "BENCHMARKS",
     "CheckFailed",
     "Compilations",
     "Dataset",
@@ -43,6 +56,7 @@ __all__ = [
     "History",
     "Params",
     "Provenance",
+    "Roofline",
     "Timing",
     "accuracy",
     "chapter_footer",
@@ -51,16 +65,26 @@ __all__ = [
     "check_primitives",
     "checks_run",
     "count_compilations",
+    "count_kernels",
     "expect_error",
+    "figures_table",
+    "hlo_ops",
+    "load_records",
     "logits",
     "loss",
+    "loss_and_grad_blocked",
     "loss_grad",
     "make_dataset",
     "make_step",
     "newton",
+    "op_chain",
     "plot_decision_boundaries",
     "predict_proba",
     "provenance",
+    "record_problems",
+    "roofline",
+    "run_benchmark",
+    "time_alternately",
     "time_call",
     "time_compile",
     "train",

@@ -1,0 +1,158 @@
+"""Run the benchmarks of the chapter "Performance" and print a table of their figures.
+
+With ``--json PATH`` the figures are also written, with the device kind, backend, JAX
+version, date and command line that produced them, as a record that the chapter's last
+section can show next to its own figures. For example::
+
+    python examples/benchmark.py                      # every benchmark, full size
+    python examples/benchmark.py --quick --json out.json
+    python examples/benchmark.py roofline scan_vs_loop --rows 4194304 --repeats 11
+
+Bad options stop the script with a one-line error and exit status 2, before anything is
+measured or written. The JSON file is written to a temporary file first and renamed into
+place, so an interrupted run never leaves a partial record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import shlex
+import sys
+import tempfile
+from pathlib import Path
+
+# Kept in step with jax101.BENCHMARKS (a test checks it), so --help needs no JAX import.
+NAMES = ("eager_vs_jit", "scan_vs_loop", "compile", "donation", "roofline")
+QUICK = {"rows": 2**14, "steps": 50, "repeats": 2}
+
+
+def _positive_int(text: str) -> int:
+    """Parse an integer >= 1 for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"expected a positive int, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the command-line parser (every option has a default)."""
+    parser = argparse.ArgumentParser(
+        prog="benchmark.py",
+        description="Run the benchmarks of the chapter 'Performance' and print their figures.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "benchmarks", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join(NAMES)}"
+    )
+    parser.add_argument(
+        "--rows", type=_positive_int, default=2**20, help="examples in the roofline's data"
+    )
+    parser.add_argument(
+        "--features", type=_positive_int, default=64, help="features per example (roofline)"
+    )
+    parser.add_argument(
+        "--steps", type=_positive_int, default=500, help="Adam steps (scan_vs_loop, compile)"
+    )
+    parser.add_argument(
+        "--repeats", type=_positive_int, default=7, help="timed calls per measurement"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"small sizes for a smoke test: {', '.join(f'--{k} {v}' for k, v in QUICK.items())}",
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, metavar="PATH", help="also write the figures here"
+    )
+    return parser
+
+
+def _json_problem(path: Path) -> str | None:
+    """Say why ``path`` cannot receive the record, or return None if it can."""
+    if path.is_dir():
+        return f"argument --json: {str(path)!r} is a directory; give a file name"
+    folder = path.parent
+    if not folder.is_dir():
+        return f"argument --json: the folder {str(folder)!r} does not exist"
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return f"argument --json: cannot write to {str(path)!r} (permission denied)"
+    return None
+
+
+def _write_atomically(path: Path, record: dict) -> None:
+    """Write ``record`` as JSON to a temporary file next to ``path``, then rename it."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump(record, file, indent=2)
+            file.write("\n")
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the script with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
+
+    Args:
+        argv: Command-line arguments, without the program name.
+
+    Returns:
+        0 on success. Bad arguments exit with status 2 through ``parser.error``.
+    """
+    parser = build_parser()
+    given = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(given)
+    unknown = [name for name in args.benchmarks if name not in NAMES]
+    if unknown:
+        parser.error(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(NAMES)}")
+    if args.json is not None and (problem := _json_problem(args.json)) is not None:
+        parser.error(problem)
+    sizes = {k: getattr(args, k) for k in ("rows", "features", "steps", "repeats")}
+    if args.quick:
+        sizes.update(QUICK)
+
+    # Import JAX only once the arguments are known to be good: --help and errors stay fast.
+    import jax  # noqa: PLC0415
+
+    import jax101  # noqa: PLC0415
+
+    names = args.benchmarks or list(NAMES)
+    device = jax.devices()[0]
+    print(
+        f"JAX {jax.__version__} on {device.device_kind} ({jax.default_backend()}), "
+        f"{', '.join(f'{k} {v}' for k, v in sizes.items())}"
+    )
+    results = {}
+    for name in names:
+        results[name] = jax101.run_benchmark(name, **sizes)
+        print(f"ran {name}", flush=True)
+    print(jax101.figures_table({device.device_kind: results}))
+
+    if args.json is not None:
+        record = {
+            "schema": 1,
+            "device_kind": device.device_kind,
+            "backend": jax.default_backend(),
+            "device_count": jax.device_count(),
+            "jax_version": jax.__version__,
+            "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "command": shlex.join(["python", "examples/benchmark.py", *given]),
+            "options": {**sizes, "quick": args.quick},
+            "results": results,
+        }
+        _write_atomically(args.json, record)
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

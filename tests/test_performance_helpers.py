@@ -1,0 +1,176 @@
+"""HLO reading, alternate timing, the roofline, the blocked step and benchmark records."""
+
+from __future__ import annotations
+
+import json
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jax101
+
+HLO = """HloModule jit_f
+
+%fused (p: f32[4]) -> f32[4] {
+  %p = f32[4]{0} parameter(0)
+  ROOT %e = f32[4]{0} exponential(%p)
+}
+
+ENTRY %main (x: f32[4], y: f32[4]) -> (f32[4], f32[]) {
+  %x = f32[4]{0} parameter(0)
+  %y = f32[4]{0} parameter(1)
+  %c = f32[] constant(0)
+  %copy.1 = f32[4]{0} copy(%x)
+  %fusion = f32[4]{0} fusion(%copy.1), kind=kLoop, calls=%fused
+  %r = f32[] reduce(%fusion, %c), dimensions={0}, to_apply=%fused
+  ROOT %t = (f32[4]{0}, f32[]) tuple(%fusion, %r)
+}
+"""
+
+
+def test_hlo_ops_counts_the_entry_computation_only():
+    ops = jax101.hlo_ops(HLO)
+    assert ops == {"parameter": 2, "constant": 1, "copy": 1, "fusion": 1, "reduce": 1, "tuple": 1}
+    assert "exponential" not in ops  # inside a fused computation, not ENTRY
+    assert jax101.count_kernels(HLO) == 3
+
+
+def test_hlo_ops_rejects_text_without_entry():
+    with pytest.raises(ValueError, match="no ENTRY computation"):
+        jax101.hlo_ops("HloModule empty")
+
+
+def test_donation_removes_the_copy_of_a_real_program():
+    x = jnp.ones((64, 8))
+    update = lambda v: v.at[0].set(0.0)  # noqa: E731
+    kept = jax.jit(update).lower(x).compile().as_text()
+    donated = jax.jit(update, donate_argnums=0).lower(x).compile().as_text()
+    assert (jax101.hlo_ops(kept)["copy"], jax101.hlo_ops(donated)["copy"]) == (1, 0)
+
+
+def test_time_alternately_times_each_call_once_per_round():
+    calls = []
+    timings = jax101.time_alternately(
+        {"a": (lambda: calls.append("a"), ()), "b": (lambda: calls.append("b"), ())}, repeats=3
+    )
+    assert calls == ["a", "b"] + ["a", "b"] * 3  # warm-up, then alternating rounds
+    assert [len(t.runs) for t in timings.values()] == [3, 3]
+
+
+@pytest.mark.parametrize("repeats", [0, -1])
+def test_time_alternately_rejects_no_repeats(repeats):
+    with pytest.raises(ValueError, match="repeats >= 1"):
+        jax101.time_alternately({"a": (jnp.sum, (jnp.ones(2),))}, repeats=repeats)
+
+
+def test_roofline_counts_every_argument_byte_once():
+    x, y = jnp.ones((128, 16)), jnp.ones(128)
+    result = jax101.roofline(jax.jit(lambda a, b: a.sum() + b.sum()), x, y, repeats=2)
+    assert result.bytes_read == 4 * (128 * 16 + 128)
+    assert result.ratio == pytest.approx(result.reference.median / result.step.median)
+    assert result.achieved == pytest.approx(result.bytes_read / result.step.median)
+    assert result.bandwidth == pytest.approx(result.bytes_read / result.reference.median)
+
+
+def test_roofline_needs_an_array():
+    with pytest.raises(ValueError, match="at least one array"):
+        jax101.roofline(lambda: 0, repeats=2)
+
+
+@pytest.mark.parametrize("rows", [1, 64, 256, 1000])
+def test_blocked_step_equals_value_and_grad(key, rows):
+    data = jax101.make_dataset(256, [1.0, -2.0, 0.5], 0.3, key=key)
+    params = jax101.Params(w=jnp.array([0.2, 0.1, -0.3]), b=jnp.array(0.05))
+    value, grad = jax101.loss_and_grad_blocked(params, data, rows=rows)
+    # Independent reference: the closed-form gradient, in float64 NumPy.
+    x, y = np.asarray(data.x, np.float64), np.asarray(data.y, np.float64)
+    eta = x @ np.asarray(params.w, np.float64) + float(params.b)
+    expected_loss = np.mean(np.logaddexp(0, eta) - y * eta)
+    residual = 1 / (1 + np.exp(-eta)) - y
+    assert float(value) == pytest.approx(expected_loss, rel=1e-5)
+    np.testing.assert_allclose(grad.w, x.T @ residual / 256, rtol=1e-4, atol=1e-6)
+    assert float(grad.b) == pytest.approx(residual.mean(), rel=1e-4, abs=1e-6)
+
+
+@pytest.mark.parametrize("rows", [0, 3])
+def test_blocked_step_rejects_rows_that_do_not_divide(key, rows):
+    data = jax101.make_dataset(64, [1.0], 0.0, key=key)
+    params = jax101.Params(w=jnp.zeros(1), b=jnp.zeros(()))
+    with pytest.raises(ValueError, match="must split into blocks"):
+        jax101.loss_and_grad_blocked(params, data, rows=rows)
+
+
+def test_run_benchmark_rejects_bad_names_and_sizes():
+    with pytest.raises(ValueError, match="unknown benchmark 'fast'"):
+        jax101.run_benchmark("fast")
+    with pytest.raises(ValueError, match="rows=-1, repeats=0"):
+        jax101.run_benchmark("donation", rows=-1, repeats=0)
+
+
+def test_donation_benchmark_saves_one_buffer():
+    figures = jax101.run_benchmark("donation", rows=512, features=128)
+    assert figures["peak_mb_without"] - figures["peak_mb_with"] == pytest.approx(
+        512 * 128 * 4 / 2**20
+    )
+
+
+def _record(**changes):
+    record = {
+        "schema": 1,
+        "device_kind": "NVIDIA H100",
+        "backend": "gpu",
+        "device_count": 1,
+        "jax_version": "0.10.2",
+        "date": "2026-12-01T12:00:00+00:00",
+        "command": "python examples/benchmark.py --json h100.json",
+        "options": {"rows": 4194304},
+        "results": {"roofline": {"plain_ratio": 0.92}, "scan_vs_loop": {"speedup": 16.5}},
+    }
+    return record | changes
+
+
+def test_records_load_sorted_with_their_file_names(tmp_path):
+    (tmp_path / "b.json").write_text(json.dumps(_record()))
+    (tmp_path / "a.json").write_text(json.dumps(_record(device_kind="TPU v5")))
+    (tmp_path / "notes.txt").write_text("not a record")
+    records = jax101.load_records(tmp_path)
+    assert [(r["file"], r["device_kind"]) for r in records] == [
+        ("a.json", "TPU v5"),
+        ("b.json", "NVIDIA H100"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("record", "problem"),
+    [
+        pytest.param([], "must be a JSON object", id="not-object"),
+        pytest.param(_record(schema=2), "schema must be 1", id="schema"),
+        pytest.param(_record(device_count=True), "'device_count' must be int", id="bool-count"),
+        pytest.param(_record(results={"r": {"x": "1"}}), r"results\['r'\]\['x'\]", id="figure"),
+        pytest.param(_record(results={"r": 1}), "must be an object of figures", id="results"),
+    ],
+)
+def test_bad_records_are_named(tmp_path, record, problem):
+    (tmp_path / "bad.json").write_text(json.dumps(record))
+    with pytest.raises(ValueError, match=rf"bad\.json is not a benchmark record: .*{problem}"):
+        jax101.load_records(tmp_path)
+
+
+def test_invalid_json_and_missing_folder(tmp_path):
+    (tmp_path / "cut.json").write_text('{"schema": 1,')
+    with pytest.raises(ValueError, match=r"cut\.json is not valid JSON"):
+        jax101.load_records(tmp_path)
+    with pytest.raises(FileNotFoundError, match="no folder of benchmark records"):
+        jax101.load_records(tmp_path / "missing")
+
+
+def test_figures_table_has_a_column_per_run_and_dashes_for_gaps():
+    table = jax101.figures_table(
+        {"this build": {"roofline": {"plain_ratio": 0.2}}, "h100.json": _record()["results"]}
+    )
+    lines = table.splitlines()
+    assert lines[0].split() == ["figure", "this", "build", "h100.json"]
+    assert lines[1].split() == ["roofline.plain_ratio", "0.2", "0.92"]
+    assert lines[2].split() == ["scan_vs_loop.speedup", "-", "16.5"]
