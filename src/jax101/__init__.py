@@ -26,6 +26,9 @@ from ._plot import plot_decision_boundaries as plot_decision_boundaries
 from ._provenance import Provenance as Provenance
 from ._provenance import chapter_footer as chapter_footer
 from ._provenance import provenance as provenance
+from ._sharded import make_sharded_step as make_sharded_step
+from ._sharded import shard_batch as shard_batch
+from ._sharded import train_sharded as train_sharded
 from ._timing import Timing as Timing
 from ._timing import time_call as time_call
 from ._timing import time_compile as time_compile
@@ -54,12 +57,15 @@ __all__ = [
     "loss",
     "loss_grad",
     "make_dataset",
+    "make_sharded_step",
     "make_step",
     "newton",
     "plot_decision_boundaries",
     "predict_proba",
     "provenance",
+    "shard_batch",
     "time_call",
     "time_compile",
     "train",
+    "train_sharded",
 ]
