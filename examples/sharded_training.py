@@ -148,9 +148,10 @@ def launch(argv: list[str], processes: int, timeout: float) -> int:
         for worker in workers:
             if worker.poll() is None:
                 worker.terminate()
+        # JAX takes SIGTERM as a preemption notice and keeps running: kill what is left.
         for worker in workers:
             try:
-                worker.wait(timeout=5)
+                worker.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()

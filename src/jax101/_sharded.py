@@ -73,7 +73,7 @@ def shard_batch(data: Dataset, mesh: Mesh, *, axis: str = "data") -> Dataset:
         >>> data = make_dataset(64, [2.0, -1.0], -0.8, key=jax.random.key(0))
         >>> sharded = shard_batch(data, mesh)
         >>> sharded.x.sharding.spec
-        PartitionSpec('data',)
+        P('data',)
         >>> bool((sharded.x == data.x).all())
         True
 
