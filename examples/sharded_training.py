@@ -21,12 +21,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
-import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import NoReturn
 
 TRUE_WEIGHTS = (2.0, -1.0)
@@ -119,11 +119,12 @@ def _describe(returncode: int) -> str:
 def launch(argv: list[str], processes: int, timeout: float) -> int:
     """Start ``processes`` workers on 127.0.0.1, wait for them, stop all if one fails."""
     port = _free_port()
-    command = [sys.executable, os.path.abspath(__file__), *argv, "--port", str(port)]
+    command = [sys.executable, str(Path(__file__).resolve()), *argv, "--port", str(port)]
     workers = []
     for i in range(processes):
-        worker = subprocess.Popen(  # noqa: S603 - our own script, our own arguments
-            [*command, "--worker", str(i)], preexec_fn=_die_with_parent
+        worker = subprocess.Popen(
+            [*command, "--worker", str(i)],
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - the launcher starts no threads
         )
         workers.append(worker)
         print(f"launched process {i} of {processes} (pid {worker.pid}) on 127.0.0.1:{port}")
@@ -135,7 +136,9 @@ def launch(argv: list[str], processes: int, timeout: float) -> int:
             codes = [worker.poll() for worker in workers]
             failed = [i for i, code in enumerate(codes) if code not in (None, 0)]
             if failed:
-                failure = f"process {failed[0]} of {processes} failed ({_describe(codes[failed[0]])})"
+                failure = (
+                    f"process {failed[0]} of {processes} failed ({_describe(codes[failed[0]])})"
+                )
             elif all(code == 0 for code in codes):
                 return 0
             elif time.monotonic() > deadline:
@@ -191,7 +194,9 @@ def train(args: argparse.Namespace) -> int:
         args.n_samples, TRUE_WEIGHTS, TRUE_BIAS, key=jax.random.key(args.seed)
     )
     rows = args.n_samples // jax.process_count()
-    mine = jax101.Dataset(x=data.x[me * rows : (me + 1) * rows], y=data.y[me * rows : (me + 1) * rows])
+    mine = jax101.Dataset(
+        x=data.x[me * rows : (me + 1) * rows], y=data.y[me * rows : (me + 1) * rows]
+    )
     sharded = jax101.shard_batch(mine, mesh)
     if first:
         print(
@@ -208,9 +213,7 @@ def train(args: argparse.Namespace) -> int:
 
     optimizer = {"adam": optax.adam, "sgd": optax.sgd}[args.optimizer](args.learning_rate)
     start = jax101.Params(w=jnp.zeros(len(TRUE_WEIGHTS)), b=jnp.zeros(()))
-    params, history = jax101.train_sharded(
-        start, sharded, optimizer, steps=args.steps, mesh=mesh
-    )
+    params, history = jax101.train_sharded(start, sharded, optimizer, steps=args.steps, mesh=mesh)
     losses, accuracies = np.asarray(history.loss), np.asarray(history.accuracy)
     params = jax101.Params(w=jnp.asarray(np.asarray(params.w)), b=jnp.asarray(float(params.b)))
     if first:

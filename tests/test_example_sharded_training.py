@@ -64,7 +64,10 @@ def test_two_processes_print_the_single_device_metrics(single_device_final):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "on 8 x cpu in 2 process(es)" in out
-    assert len(re.findall(r"^launched process [01] of 2 \(pid \d+\) on 127\.0\.0\.1:\d+$", out, re.M)) == 2
+    assert (
+        len(re.findall(r"^launched process [01] of 2 \(pid \d+\) on 127\.0\.0\.1:\d+$", out, re.M))
+        == 2
+    )
     for process in (0, 1):
         shards = re.search(rf"^process {process} holds shards (.*)$", out, re.M)
         assert shards[1].count("x(8, 2)") == 4  # 4 devices each, 8 rows per device
@@ -119,8 +122,12 @@ def test_a_killed_process_stops_the_run_and_is_named():
                "--processes", "2", "--devices", "8"]  # fmt: skip
     lines: queue.Queue[str] = queue.Queue()
     pids, training, deadline = {}, set(), time.monotonic() + 180
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as launcher:
-        threading.Thread(target=lambda: [lines.put(ln) for ln in launcher.stdout], daemon=True).start()
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as launcher:
+        threading.Thread(
+            target=lambda: [lines.put(ln) for ln in launcher.stdout], daemon=True
+        ).start()
         try:
             while len(training) < 2:  # both processes hold their shards: training has begun
                 line = lines.get(timeout=max(deadline - time.monotonic(), 0.1))
@@ -140,5 +147,7 @@ def test_a_killed_process_stops_the_run_and_is_named():
     print(f"launcher exited {returncode} {stopped_after:.2f} s after the kill: {stderr!r}")
     assert returncode == 1
     assert stopped_after < 30
-    assert "error: process 1 of 2 failed (killed by SIGKILL); stopping the other processes" in stderr
+    assert (
+        "error: process 1 of 2 failed (killed by SIGKILL); stopping the other processes" in stderr
+    )
     assert not any(_alive(pid) for pid in pids.values())  # no orphans left behind

@@ -130,7 +130,7 @@ def make_sharded_step(
     )
 
 
-def train_sharded(
+def train_sharded(  # noqa: PLR0913 - the arguments of train(), plus the mesh and its axis
     params: Params,
     data: Dataset,
     optimizer: optax.GradientTransformation,
