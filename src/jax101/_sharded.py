@@ -18,14 +18,14 @@ from collections.abc import Callable
 import jax
 import numpy as np
 import optax
-from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec
+from jax.sharding import AxisType, NamedSharding, PartitionSpec
 
 from ._data import Dataset
 from ._logreg import Params
 from ._train import History, _step, _train
 
 
-def _shardings(mesh: Mesh, axis: str) -> tuple[NamedSharding, Dataset]:
+def _shardings(mesh: jax.sharding.Mesh, axis: str) -> tuple[NamedSharding, Dataset]:
     """The replicated sharding of the mesh, and the batch sharding of a :class:`Dataset`."""
     if axis not in mesh.shape:
         msg = f"axis must be one of the mesh's axes {tuple(mesh.axis_names)}; got {axis!r}."
@@ -37,7 +37,7 @@ def _shardings(mesh: Mesh, axis: str) -> tuple[NamedSharding, Dataset]:
     return NamedSharding(mesh, PartitionSpec()), Dataset(x=batch, y=batch)
 
 
-def _check_divisible(n: int, mesh: Mesh, axis: str) -> None:
+def _check_divisible(n: int, mesh: jax.sharding.Mesh, axis: str) -> None:
     parts = mesh.shape[axis]
     if n % parts:
         msg = (
@@ -47,7 +47,7 @@ def _check_divisible(n: int, mesh: Mesh, axis: str) -> None:
         raise ValueError(msg)
 
 
-def shard_batch(data: Dataset, mesh: Mesh, *, axis: str = "data") -> Dataset:
+def shard_batch(data: Dataset, mesh: jax.sharding.Mesh, *, axis: str = "data") -> Dataset:
     """Split a batch over the devices of ``mesh`` along ``axis``, one block of rows each.
 
     ``data`` holds this process's rows. With one process these are all the rows and the
@@ -88,7 +88,7 @@ def shard_batch(data: Dataset, mesh: Mesh, *, axis: str = "data") -> Dataset:
 
 
 def make_sharded_step(
-    optimizer: optax.GradientTransformation, mesh: Mesh, *, axis: str = "data"
+    optimizer: optax.GradientTransformation, mesh: jax.sharding.Mesh, *, axis: str = "data"
 ) -> Callable[[Params, optax.OptState, Dataset], tuple[Params, optax.OptState, History]]:
     """Return the data-parallel training step: :func:`jax101.make_step` with shardings.
 
@@ -136,7 +136,7 @@ def train_sharded(  # noqa: PLR0913 - the arguments of train(), plus the mesh an
     optimizer: optax.GradientTransformation,
     *,
     steps: int,
-    mesh: Mesh,
+    mesh: jax.sharding.Mesh,
     axis: str = "data",
 ) -> tuple[Params, History]:
     """Run :func:`jax101.train` data-parallel: the batch split over ``mesh`` along ``axis``.
