@@ -76,6 +76,7 @@ autodoc_member_order = "bysource"
 autodoc_type_aliases = {
     "ArrayLike": "jax.typing.ArrayLike",
     "jax.Array": "jax.Array",
+    "jax.sharding.Mesh": "jax.sharding.Mesh",
     "optax.GradientTransformation": "optax.GradientTransformation",
 }
 napoleon_google_docstring = True

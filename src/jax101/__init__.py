@@ -4,12 +4,12 @@ The chapters import everything they reuse from here: the check helpers that keep
 claim of the book true on every build, and the provenance record printed under each chapter.
 """
 
-from ._checks import CheckCannotFail as CheckCannotFail
 from ._alternate import time_alternately as time_alternately
 from ._benchmarks import BENCHMARKS as BENCHMARKS
 from ._benchmarks import op_chain as op_chain
 from ._benchmarks import run_benchmark as run_benchmark
 from ._blocked import loss_and_grad_blocked as loss_and_grad_blocked
+from ._checks import CheckCannotFail as CheckCannotFail
 from ._checks import CheckFailed as CheckFailed
 from ._checks import Compilations as Compilations
 from ._checks import ExpectedError as ExpectedError
@@ -39,6 +39,9 @@ from ._records import load_records as load_records
 from ._records import record_problems as record_problems
 from ._roofline import Roofline as Roofline
 from ._roofline import roofline as roofline
+from ._sharded import make_sharded_step as make_sharded_step
+from ._sharded import shard_batch as shard_batch
+from ._sharded import train_sharded as train_sharded
 from ._timing import Timing as Timing
 from ._timing import time_call as time_call
 from ._timing import time_compile as time_compile
@@ -47,8 +50,8 @@ from ._train import make_step as make_step
 from ._train import train as train
 
 __all__ = [
-    "CheckCannotFail",
     "BENCHMARKS",
+    "CheckCannotFail",
     "CheckFailed",
     "Compilations",
     "Dataset",
@@ -75,6 +78,7 @@ __all__ = [
     "loss_and_grad_blocked",
     "loss_grad",
     "make_dataset",
+    "make_sharded_step",
     "make_step",
     "newton",
     "op_chain",
@@ -84,8 +88,10 @@ __all__ = [
     "record_problems",
     "roofline",
     "run_benchmark",
+    "shard_batch",
     "time_alternately",
     "time_call",
     "time_compile",
     "train",
+    "train_sharded",
 ]

@@ -1,0 +1,153 @@
+"""The sharded training example: 8 devices, 2 processes, bad input, and a killed process."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SCRIPT = EXAMPLES / "sharded_training.py"
+SMALL = ["--n-samples", "64", "--steps", "30", "--log-every", "10"]
+FINAL = re.compile(r"^final: loss (\d\.\d{4}) +accuracy (\d\.\d{3})", re.M)
+
+
+def run(script: Path, *argv: str, timeout: float = 240) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(script), *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="module")
+def single_device_final():
+    """The final loss and accuracy of examples/logistic_regression.py on the same run."""
+    result = run(EXAMPLES / "logistic_regression.py", *SMALL)
+    assert result.returncode == 0, result.stderr
+    return FINAL.search(result.stdout).groups()
+
+
+@pytest.fixture(scope="module")
+def example():
+    """The example script, imported as a module (for the argument checks)."""
+    spec = importlib.util.spec_from_file_location("sharded_training_example", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_eight_devices_print_the_single_device_metrics(single_device_final):
+    result = run(SCRIPT, *SMALL, "--devices", "8")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "on 8 x cpu in 1 process(es)" in out
+    assert "mesh: {'data': 8} over devices [0, 1, 2, 3, 4, 5, 6, 7]" in out
+    assert re.search(r"^process 0 holds shards (\d: x\(8, 2\) y\(8,\)(, )?){8}$", out, re.M)
+    assert re.findall(r"^step +(\d+)", out, re.M) == ["10", "20", "30"]
+    assert FINAL.search(out).groups() == single_device_final
+
+
+def test_two_processes_print_the_single_device_metrics(single_device_final):
+    result = run(SCRIPT, *SMALL, "--processes", "2", "--devices", "8")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "on 8 x cpu in 2 process(es)" in out
+    assert (
+        len(re.findall(r"^launched process [01] of 2 \(pid \d+\) on 127\.0\.0\.1:\d+$", out, re.M))
+        == 2
+    )
+    for process in (0, 1):
+        shards = re.search(rf"^process {process} holds shards (.*)$", out, re.M)
+        assert shards[1].count("x(8, 2)") == 4  # 4 devices each, 8 rows per device
+    assert FINAL.search(out).groups() == single_device_final
+
+
+BAD_INPUT = {
+    "zero-devices": (["--devices", "0"], r"argument --devices: expected a positive int, got '0'"),
+    "batch-not-divisible": (
+        ["--n-samples", "60", "--devices", "8"],
+        r"argument --n-samples: 60 examples do not split evenly over 8 devices",
+    ),
+    "processes-not-dividing": (
+        ["--processes", "3", "--devices", "8"],
+        r"argument --processes: 3 processes cannot share 8 devices evenly",
+    ),
+    "processes-without-devices": (["--processes", "2"], r"argument --processes: give --devices"),
+}
+
+
+@pytest.mark.parametrize(("argv", "message"), BAD_INPUT.values(), ids=BAD_INPUT.keys())
+def test_bad_input_is_one_line_and_exit_2(example, capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        example.main([*SMALL, *argv])
+    assert exit_info.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("sharded_training.py: error: ")
+    assert re.search(message, lines[0])
+
+
+def test_bad_input_through_the_command_line():
+    result = run(SCRIPT, "--devices", "8", "--n-samples", "12", timeout=60)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "12 examples do not split evenly over 8 devices" in result.stderr
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_killed_process_stops_the_run_and_is_named():
+    command = [sys.executable, str(SCRIPT), "--n-samples", "64", "--steps", "2000000",
+               "--processes", "2", "--devices", "8"]  # fmt: skip
+    lines: queue.Queue[str] = queue.Queue()
+    pids, training, deadline = {}, set(), time.monotonic() + 180
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as launcher:
+        threading.Thread(
+            target=lambda: [lines.put(ln) for ln in launcher.stdout], daemon=True
+        ).start()
+        try:
+            while len(training) < 2:  # both processes hold their shards: training has begun
+                line = lines.get(timeout=max(deadline - time.monotonic(), 0.1))
+                if launched := re.match(r"launched process (\d) of 2 \(pid (\d+)\)", line):
+                    pids[int(launched[1])] = int(launched[2])
+                if holds := re.match(r"process (\d) holds shards", line):
+                    training.add(int(holds[1]))
+            time.sleep(1.0)
+            killed_at = time.monotonic()
+            os.kill(pids[1], signal.SIGKILL)
+            returncode = launcher.wait(timeout=60)
+            stopped_after = time.monotonic() - killed_at
+        finally:
+            if launcher.poll() is None:
+                launcher.kill()
+        stderr = launcher.stderr.read()
+    print(f"launcher exited {returncode} {stopped_after:.2f} s after the kill: {stderr!r}")
+    assert returncode == 1
+    assert stopped_after < 30
+    assert (
+        "error: process 1 of 2 failed (killed by SIGKILL); stopping the other processes" in stderr
+    )
+    assert not any(_alive(pid) for pid in pids.values())  # no orphans left behind
