@@ -29,8 +29,13 @@ CONTRAST_CHECKS = {
 # Typed numbers that restate an input, a definition or a hand derivation, not an output:
 # (chapter, exact phrase) -> why it is allowed.
 TYPED_INPUTS = {
+    ("advanced-autodiff.md", "relative error of\n$10^{-4}$"): "the check's stated tolerance",
     ("arrays.md", "$1 + 10^{-10}$"): "the input of the float32 rounding example",
     ("autodiff.md", "2.2 \\times 10^{-16}"): "float64 machine epsilon, a documented constant",
+    ("control-flow.md", "at $x = 1.5$ with"): "the point the table differentiates at",
+    ("control-flow.md", "conditionals at $x = 1.5$"): "the same evaluation point",
+    ("control-flow.md", "$|y^2 - a| < 10^{-5} a$"): "the exercise's stopping rule, an input",
+    ("control-flow.md", "at $x = 0.5$ and at $x = 2$"): "the exercise's evaluation points",
     ("logistic-regression.md", "((2, -1), -0.8)$"): "the true parameters, inputs of the data",
     ("logistic-regression.md", "$\\sigma(\\eta) > 0.5$"): "the decision threshold, a definition",
     ("logistic-regression.md", "loss of about\n0.41 and an accuracy of about 0.80"): (
