@@ -11,17 +11,17 @@ import jax101
 
 
 def test_passing_checks_are_counted():
-    before = jax101.checks_run()
+    before = jax101.checks_passed()
     jax101.check(True, claim="true is true")
     jax101.check_close(1.0, 1.0, claim="one is one")
-    assert jax101.checks_run() == before + 2
+    assert jax101.checks_passed() == before + 2
 
 
 def test_a_failing_check_is_not_counted():
-    before = jax101.checks_run()
+    before = jax101.checks_passed()
     with pytest.raises(jax101.CheckFailed):
         jax101.check(False, claim="false is true")
-    assert jax101.checks_run() == before
+    assert jax101.checks_passed() == before
 
 
 @pytest.mark.parametrize(

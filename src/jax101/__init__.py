@@ -4,13 +4,13 @@ The chapters import everything they reuse from here: the check helpers that keep
 claim of the book true on every build, and the provenance record printed under each chapter.
 """
 
+from ._checks import CaughtError as CaughtError
 from ._checks import CheckFailed as CheckFailed
 from ._checks import Compilations as Compilations
-from ._checks import ExpectedError as ExpectedError
 from ._checks import check as check
 from ._checks import check_close as check_close
 from ._checks import check_primitives as check_primitives
-from ._checks import checks_run as checks_run
+from ._checks import checks_passed as checks_passed
 from ._checks import count_compilations as count_compilations
 from ._checks import expect_error as expect_error
 from ._data import Dataset as Dataset
@@ -24,7 +24,6 @@ from ._logreg import predict_proba as predict_proba
 from ._newton import newton as newton
 from ._plot import plot_decision_boundaries as plot_decision_boundaries
 from ._provenance import Provenance as Provenance
-from ._provenance import chapter_footer as chapter_footer
 from ._provenance import provenance as provenance
 from ._timing import Timing as Timing
 from ._timing import time_call as time_call
@@ -34,20 +33,19 @@ from ._train import make_step as make_step
 from ._train import train as train
 
 __all__ = [
+    "CaughtError",
     "CheckFailed",
     "Compilations",
     "Dataset",
-    "ExpectedError",
     "History",
     "Params",
     "Provenance",
     "Timing",
     "accuracy",
-    "chapter_footer",
     "check",
     "check_close",
     "check_primitives",
-    "checks_run",
+    "checks_passed",
     "count_compilations",
     "expect_error",
     "logits",

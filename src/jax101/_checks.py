@@ -2,7 +2,7 @@
 
 A failed check raises :class:`CheckFailed`, whose message states the claim, the expected
 value and the actual value, so a broken build says which sentence of the book stopped
-being true. Every check that passes is counted (see :func:`checks_run`); the build report
+being true. Every check that passes is counted (see :func:`checks_passed`); the build report
 lists the count per chapter.
 """
 
@@ -17,18 +17,6 @@ from typing import Any
 import jax
 import numpy as np
 from jax.typing import ArrayLike
-
-__all__ = [
-    "CheckFailed",
-    "Compilations",
-    "ExpectedError",
-    "check",
-    "check_close",
-    "check_primitives",
-    "checks_run",
-    "count_compilations",
-    "expect_error",
-]
 
 _COMPILE_EVENT = "/jax/core/compile/backend_compile_duration"
 _passed = 0
@@ -50,16 +38,16 @@ def _fail(claim: str, expected: object, actual: object, detail: str = "") -> Che
     return CheckFailed("\n".join(lines))
 
 
-def checks_run() -> int:
+def checks_passed() -> int:
     """Return how many checks have passed in this Python process.
 
     Returns:
         The number of passed checks since the kernel started.
 
     Examples:
-        >>> before = checks_run()
+        >>> before = checks_passed()
         >>> check(1 + 1 == 2, claim="arithmetic still works")
-        >>> checks_run() - before
+        >>> checks_passed() - before
         1
 
     See also: the "Contributing" page, which explains how chapters use checks.
@@ -140,7 +128,7 @@ def check_close(
 
 
 @dataclasses.dataclass
-class ExpectedError:
+class CaughtError:
     """The error caught by :func:`expect_error`; its fields are filled when the block exits."""
 
     type_name: str = ""
@@ -158,7 +146,7 @@ def expect_error(
     claim: str,
     match: str | None = None,
     show: bool = True,
-) -> Iterator[ExpectedError]:
+) -> Iterator[CaughtError]:
     """Run a block that must raise ``expected_type``, and show the error instead of crashing.
 
     Use this wherever a chapter demonstrates a mistake: if a JAX release stops raising,
@@ -172,7 +160,7 @@ def expect_error(
         show: Print ``Type: first line of the message`` when the error happens.
 
     Yields:
-        An :class:`ExpectedError` filled in with the type name and message on exit.
+        An :class:`CaughtError` filled in with the type name and message on exit.
 
     Raises:
         CheckFailed: If the block raises nothing, another type, or a non-matching message.
@@ -189,7 +177,7 @@ def expect_error(
           expected: KeyError raised
           actual:   no exception
     """
-    caught = ExpectedError()
+    caught = CaughtError()
     try:
         yield caught
     except expected_type as error:

@@ -15,8 +15,6 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-__all__ = ["Dataset", "make_dataset"]
-
 
 class Dataset(NamedTuple):
     """A binary classification data set: ``N`` examples with ``K`` features each.

@@ -16,8 +16,6 @@ from jax.typing import ArrayLike
 
 from ._data import Dataset
 
-__all__ = ["Params", "accuracy", "logits", "loss", "loss_grad", "predict_proba"]
-
 
 class Params(NamedTuple):
     """The parameters of a logistic regression model with ``K`` features.

@@ -17,8 +17,6 @@ from jax.flatten_util import ravel_pytree
 from ._data import Dataset
 from ._logreg import Params, loss
 
-__all__ = ["newton"]
-
 
 def newton(params: Params, data: Dataset, *, steps: int = 20, tol: float = 1e-6) -> Params:
     """Minimize :func:`loss` by Newton's method, using :func:`jax.hessian` for the Hessian.

@@ -13,7 +13,6 @@ from ._logreg import Params
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["plot_decision_boundaries"]
 
 _LINESTYLES = ("-", "--", ":", "-.")
 

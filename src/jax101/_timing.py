@@ -13,8 +13,6 @@ from typing import Any, NamedTuple
 
 import jax
 
-__all__ = ["Timing", "time_call", "time_compile"]
-
 
 class Timing(NamedTuple):
     """Wall-clock seconds of repeated calls: the median, the fastest and every run."""

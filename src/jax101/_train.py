@@ -20,8 +20,6 @@ import optax
 from ._data import Dataset
 from ._logreg import Params, accuracy, loss
 
-__all__ = ["History", "make_step", "train"]
-
 
 class History(NamedTuple):
     """Loss and accuracy of the model after each training step.

@@ -1,6 +1,7 @@
 """Write the Sphinx inventories that ``conf.py`` gives intersphinx, without network access.
 
-The book builds offline, so intersphinx reads ``objects.inv`` files stored here:
+The book builds offline, so intersphinx reads ``objects.inv`` files stored in
+``conf/inventories``:
 
 * ``python.inv`` is the real inventory of the Python 3.11 documentation, taken from Debian's
   ``python3.11-doc`` package: ``apt-get download python3.11-doc``, then extract
@@ -12,11 +13,8 @@ The book builds offline, so intersphinx reads ``objects.inv`` files stored here:
 
 Regenerate after changing the locked versions of jax, numpy or optax; the output is
 deterministic, so an unchanged environment gives identical bytes. Run it in the environment
-that ``nox -s docs`` creates (it has the locked jax, numpy, optax and Sphinx)::
-
-    nox -s docs
-    .nox/docs/bin/python conf/inventories/make_inventories.py
-    .nox/docs/bin/python -m sphinx.ext.intersphinx conf/inventories/jax.inv
+with the locked jax, numpy, optax and Sphinx, which ``nox -s inventories`` does; then
+inspect one with ``python -m sphinx.ext.intersphinx conf/inventories/jax.inv``.
 
 A cross-reference to an object missing here makes the nitpicky build warn: add the object
 here rather than silencing the warning.
@@ -35,7 +33,7 @@ import jax
 import numpy as np
 import optax
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[1] / "conf" / "inventories"
 Entry = tuple[str, str, str]  # (full name, "py:<role>", URI relative to the project's docs)
 
 
