@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -222,12 +223,10 @@ def warning_docname(app: Sphinx, record: Any) -> str | None:
         location = location.source or (location.document and location.document["source"])
         if not location:
             return None
-    text = str(location)
-    srcdir = Path(app.srcdir)
-    for candidate in (text, text.rsplit(":", 1)[0], text.split(":", 1)[0]):
-        path = Path(candidate)
-        if path.is_absolute() and path.is_relative_to(srcdir):
-            return app.env.path2doc(str(path)) if app.env else path.stem
+    text = re.sub(r"(:\d+)+$", "", str(location))  # "path:line" -> "path"
+    path = Path(text)
+    if path.is_absolute():
+        return app.env.path2doc(path) if path.is_relative_to(app.srcdir) else None
     return text if text in app.env.found_docs else None
 
 
