@@ -135,7 +135,9 @@ def test_footer_and_build_report(app):
     assert "How this page was made." not in html(app, "fails")
     report = html(app, "index")
     assert "FAILED (CellExecutionError)" in report
-    assert 'The answer is <span class="pasted-text">42' in page  # glue still works with the appended cell
+    assert (
+        'The answer is <span class="pasted-text">42' in page
+    )  # glue still works with the appended cell
 
 
 def test_warning_docname_understands_every_location_form(app):

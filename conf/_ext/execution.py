@@ -25,6 +25,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -174,6 +175,7 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 
 def _configure(app: Sphinx, config: Config) -> None:
+    _app[:] = [app]
     kernel_config = KERNEL_CONFIG
     config.jax101_fingerprint = fingerprint(kernel_config)
     caches = Path(config.jax101_cache_root or Path(app.outdir).parent / ".jupyter_cache")
@@ -199,9 +201,25 @@ def _configure_preview(app: Sphinx, config: Config) -> None:
     logger.info("preview: executing %s alone; other pages' warnings are not shown", chapter)
 
 
-def _before_execution(notebook: nbformat.NotebookNode, _source: str) -> None:
+KERNELSPEC_ADVICE = (
+    "the front matter names no kernelspec, so a reader's Jupyter would have to guess the "
+    "kernel.\nWhat to do: add to the front matter, as every chapter has it:\n"
+    "kernelspec:\n  display_name: Python 3\n  language: python\n  name: python3"
+)
+_app: list[Sphinx] = []  # the application, for warnings raised while a notebook is read
+
+
+def _before_execution(notebook: nbformat.NotebookNode, source: str) -> None:
     if not any(cell.cell_type == "code" for cell in notebook.cells):
         return
+    if not notebook.metadata.get("kernelspec", {}).get("name"):
+        docname = _app[-1].env.path2doc(source) if _app else None
+        logger.warning(KERNELSPEC_ADVICE, location=(docname, 1), type="jax101", subtype="kernel")
+        notebook.metadata["kernelspec"] = {
+            "display_name": "Python 3",
+            "language": "python",
+            "name": KERNEL_NAME,
+        }
     cell = nbformat.v4.new_code_cell(PROVENANCE_CELL, metadata={"tags": [PROVENANCE_TAG]})
     cell.id = PROVENANCE_TAG  # a fixed id: the downloads and the cache stay reproducible
     notebook.cells.append(cell)
@@ -288,11 +306,17 @@ def failure_message(
         None,
     )
     error = exec_data.get("error") or "an error"
-    if failing is None:  # a timeout: the cell the message previews, else the first unfinished
-        number, cell = _timed_out_cell(cells, exec_data.get("traceback") or "")
-        what = f"ran past its timeout ({error})"
+    if error == "CellTimeoutError":  # nbclient interrupts the cell: KeyboardInterrupt
+        number, cell = (
+            failing[:2] if failing else _timed_out_cell(cells, exec_data.get("traceback") or "")
+        )
+        limit = re.search(r"after (\d+) seconds", exec_data.get("traceback") or "")
+        what = f"ran past its time limit{f' of {limit[1]} s' if limit else ''}"
         advice = TIMEOUT_ADVICE
         details: list[str] = []
+    elif failing is None:
+        number, cell = 0, None
+        what, advice, details = "", "", []
     else:
         number, cell, output = failing
         what = f"raised {output['ename']}: {output['evalue']}"
@@ -319,8 +343,46 @@ def _timed_out_cell(cells: list[tuple[int, Any]], traceback: str) -> tuple[int, 
     return unfinished[0] if unfinished else (0, None)
 
 
+def yaml_problem(text: str) -> str:
+    r"""Say what is wrong with the YAML front matter of a chapter's source, or "".
+
+    Examples:
+        >>> yaml_problem("---\ntitle: [open\n---\n# T\n").startswith("while parsing")
+        True
+        >>> yaml_problem("---\ntitle: fine\n---\n")
+        ''
+    """
+    import yaml  # noqa: PLC0415 - PyYAML comes with myst-parser
+
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return ""
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), len(lines))
+    try:
+        yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError as error:
+        return " ".join(str(error).split())
+    return ""
+
+
+def _front_matter_message(app: Sphinx, docname: str) -> str:
+    path = Path(app.env.doc2path(docname))
+    problem = yaml_problem(path.read_text(encoding="utf8")) if path.is_file() else ""
+    return (
+        f"the front matter (between the first two --- lines) is not valid YAML: {problem}\n"
+        "What to do: fix it; the front matter of any chapter in docs/ is a model to copy."
+    )
+
+
 def _keep_warning(app: Sphinx, record: Any) -> bool:
     docname = nb_adapter.warning_docname(app, record)
+    if docname is not None and nb_adapter.is_malformed_front_matter(record):
+        nb_adapter.replace_message(record, _front_matter_message(app, docname))
+        return True
+    if docname is not None and nb_adapter.is_missing_jupytext_header(record):
+        path = Path(app.env.doc2path(docname))
+        if path.is_file() and yaml_problem(path.read_text(encoding="utf8")):
+            return False  # a knock-on of the malformed front matter, reported once
     if nb_adapter.is_execution_failure(record):
         if docname is not None:
             _failed_docs.add(docname)

@@ -260,6 +260,22 @@ def is_glue_warning(record: Any) -> bool:
     return getattr(record, "subtype", None) == "glue" or ".glue]" in str(record.getMessage())
 
 
+def is_malformed_front_matter(record: Any) -> bool:
+    """Tell whether a warning is myst-parser 5's "Malformed YAML" (subtype ``topmatter``)."""
+    return str(record.getMessage()).startswith("Malformed YAML")
+
+
+def is_missing_jupytext_header(record: Any) -> bool:
+    """Tell whether a warning is myst-nb 1.4's "Jupytext header content was missing"."""
+    return "Jupytext header content was missing" in str(record.getMessage())
+
+
+def replace_message(record: Any, message: str) -> None:
+    """Give a warning record a new message (Sphinx formats ``msg % args`` when it prints)."""
+    record.msg = message
+    record.args = ()
+
+
 def code_cells(notebook: nbformat.NotebookNode) -> Iterator[tuple[int, Any]]:
     """Yield ``(number, cell)`` for the code cells, numbered from 1 as a reader counts them."""
     number = 0
