@@ -80,11 +80,16 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check style and formatting with ruff."""
+    """Check the code: ruff (style, format), mypy (strict, on jax101), codespell, chapter cells."""
     install(session, "lint")
-    paths = ["src", "tests", "examples", "conf", "benchmarks", "noxfile.py"]
+    paths = ["src", "tests", "examples", "conf", "benchmarks", "tools", "noxfile.py"]
     session.run("ruff", "check", *paths, *session.posargs)
     session.run("ruff", "format", "--check", *paths)
+    session.run("mypy")  # configured in pyproject.toml: strict, src/jax101
+    session.run("codespell")  # configured in pyproject.toml
+    chapters = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md"))
+    ruff = shutil.which("ruff", path=str(Path(session.bin)))
+    session.run("python", "tools/lint_chapters.py", str(ruff), *chapters)
 
 
 @nox.session

@@ -25,24 +25,31 @@ def chapter_code(text: str) -> str:
         >>> src = "# Title\n```{code-cell} ipython3\n:tags: [x]\n\nx = 1\n```\nProse\n"
         >>> chapter_code(src).splitlines()
         ['', '', '', '', 'x = 1', '', '']
+        >>> chapter_code("```{code-cell}\n---\nmystnb: {}\n---\ny = 2\n```\n").splitlines()
+        ['', '', '', '', 'y = 2', '']
     """
     out: list[str] = []
     closing = ""
-    header = False
+    state = ""  # "header": right after the fence; "yaml": inside a --- options block
     for line in text.splitlines():
         if not closing:
             match = FENCE.match(line)
             if match:
-                closing, header = match[1], True
+                closing, state = match[1], "header"
             out.append("")
         elif line.strip() == closing:
-            closing = ""
+            closing, state = "", ""
             out.append("")
-        elif header and (OPTION.match(line) or (not line.strip() and out[-1] == "")):
-            header = OPTION.match(line) is not None
+        elif state == "yaml":
+            state = "header" if line.strip() == "---" else "yaml"
+            out.append("")
+        elif state == "header" and line.strip() == "---":
+            state = "yaml"
+            out.append("")
+        elif state == "header" and (OPTION.match(line) or not line.strip()):
             out.append("")
         else:
-            header = False
+            state = ""
             out.append(line)
     return "\n".join(out) + "\n"
 

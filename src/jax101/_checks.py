@@ -12,11 +12,14 @@ import contextlib
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jax
 import numpy as np
 from jax.typing import ArrayLike
+
+if TYPE_CHECKING:
+    import jax.extend.core
 
 _COMPILE_EVENT = "/jax/core/compile/backend_compile_duration"
 _passed = 0
@@ -50,7 +53,7 @@ def checks_passed() -> int:
         >>> checks_passed() - before
         1
 
-    See also: the "Contributing" page, which explains how chapters use checks.
+    See also: :doc:`/appendix/contributing`, which explains how chapters use checks.
     """
     return _passed
 
@@ -202,7 +205,7 @@ def _primitive_names(jaxpr: jax.extend.core.Jaxpr) -> Iterator[str]:
         yield eqn.primitive.name
         for param in eqn.params.values():
             for sub in param if isinstance(param, list | tuple) else [param]:
-                inner = getattr(sub, "jaxpr", sub)
+                inner: Any = getattr(sub, "jaxpr", sub)
                 if hasattr(inner, "eqns"):
                     yield from _primitive_names(inner)
 
@@ -313,7 +316,8 @@ def count_compilations() -> Iterator[Compilations]:
     """
     seen = Compilations()
 
-    def listener(event: str, _duration: float, **kwargs: Any) -> None:
+    def listener(event: str, duration_secs: float, **kwargs: str | int) -> None:
+        del duration_secs  # only which function compiled matters
         if event == _COMPILE_EVENT:
             seen.names.append(str(kwargs.get("fun_name", "?")))
 

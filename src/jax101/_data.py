@@ -26,7 +26,7 @@ class Dataset(NamedTuple):
         x (jax.Array): Features, float32 of shape ``(N, K)``.
         y (jax.Array): Labels in ``{0, 1}``, float32 of shape ``(N,)``.
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """
 
     x: jax.Array
@@ -75,7 +75,7 @@ def make_dataset(n_samples: int, weights: ArrayLike, bias: float, *, key: jax.Ar
         ...
         ValueError: make_dataset got invalid arguments: n_samples must be an integer >= 1, got 0; weights must be 1-D of shape (K,) with K >= 1, got shape (1, 1); bias must be a finite number, got nan.
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """  # noqa: E501 - a doctest's expected output is one line
     problems = []
     if isinstance(n_samples, bool) or not isinstance(n_samples, int | np.integer):

@@ -8,6 +8,7 @@ yardstick against which a first-order optimizer such as Adam is judged.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import jax
 import jax.numpy as jnp
@@ -49,7 +50,7 @@ def newton(params: Params, data: Dataset, *, steps: int = 20, tol: float = 1e-6)
         >>> bool(jnp.linalg.norm(gradient) < 1e-5)
         True
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """
     problems = []
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
@@ -63,7 +64,7 @@ def newton(params: Params, data: Dataset, *, steps: int = 20, tol: float = 1e-6)
     if problems:
         raise ValueError("newton got invalid arguments: " + "; ".join(problems) + ".")
     params = Params(w=jnp.asarray(params.w, jnp.float32), b=jnp.asarray(params.b, jnp.float32))
-    return _newton(params, data, jnp.int32(steps), jnp.float32(tol))
+    return cast(Params, _newton(params, data, jnp.int32(steps), jnp.float32(tol)))
 
 
 @jax.jit
@@ -71,13 +72,14 @@ def _newton(params: Params, data: Dataset, steps: jax.Array, tol: jax.Array) -> 
     theta, unravel = ravel_pytree(params)
 
     def objective(theta: jax.Array) -> jax.Array:
-        return loss(unravel(theta), data)
+        return loss(cast(Params, unravel(theta)), data)
 
     gradient, hessian = jax.grad(objective), jax.hessian(objective)
 
     def keep_going(state: tuple[jax.Array, jax.Array, jax.Array]) -> jax.Array:
         i, _, g = state
-        return (i < steps) & (jnp.linalg.norm(g) > tol)
+        going: jax.Array = (i < steps) & (jnp.linalg.norm(g) > tol)
+        return going
 
     def newton_step(
         state: tuple[jax.Array, jax.Array, jax.Array],
@@ -86,5 +88,6 @@ def _newton(params: Params, data: Dataset, steps: jax.Array, tol: jax.Array) -> 
         theta = theta - jnp.linalg.solve(hessian(theta), g)
         return i + 1, theta, gradient(theta)
 
-    _, theta, _ = jax.lax.while_loop(keep_going, newton_step, (0, theta, gradient(theta)))
-    return unravel(theta)
+    start = (jnp.asarray(0), theta, gradient(theta))
+    _, theta, _ = jax.lax.while_loop(keep_going, newton_step, start)
+    return cast(Params, unravel(theta))

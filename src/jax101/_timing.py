@@ -56,7 +56,7 @@ def time_call(
         >>> len(timing.runs), timing.best <= timing.median
         (3, True)
 
-    See also: the chapter "Just-in-time compilation and tracing".
+    See also: :doc:`/jit`.
     """
     if repeats < 1 or warmup < 0:
         msg = f"repeats must be >= 1 and warmup >= 0; got repeats={repeats}, warmup={warmup}"
