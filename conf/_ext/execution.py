@@ -1,11 +1,15 @@
 """Sphinx extension: how the book's chapters are executed.
 
 * **Cache.** The myst-nb cache lives in ``<jax101_cache_root>/<fingerprint>``: a hash of
-  everything besides a chapter's own code that can change its outputs (the ``jax101``
-  sources, the installed versions of every distribution a kernel can import, the kernel
-  configuration). A new fingerprint starts a new cache (older ones are deleted) and
-  re-reads every page, so no output is ever stale. The cache's database is created before
+  what can change every chapter's outputs (the installed versions of every distribution a
+  kernel can import, the kernel configuration). A new fingerprint starts a new cache (older
+  ones are deleted) and re-reads every page. The cache's database is created before
   reading starts, so parallel readers (``-j``) do not race to create it.
+* **Dependencies on jax101.** The kernel records which public ``jax101`` names a chapter
+  used; the hidden last cell's first line holds a digest of the syntax trees of the
+  modules defining them and of what those import. That line is part of the chapter's cache
+  key, so editing a module re-executes exactly the chapters that reached it, and a
+  comment-only edit re-executes nothing.
 * **Kernel.** Chapters run in the ``jax101`` kernel, whose kernelspec (written into this
   environment's ``share/jupyter/kernels``) gives it ``IPYTHONDIR`` pointing at a copy of
   ``conf/ipython``: quiet logging, no history, DeprecationWarning/FutureWarning as errors.
@@ -20,6 +24,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime
 import hashlib
 import importlib.metadata
@@ -102,16 +107,18 @@ def kernel_distributions(roots: tuple[str, ...] = KERNEL_ROOTS) -> list[str]:
     return sorted(f"{name}=={version}" for name, version in seen.items())
 
 
-def fingerprint(kernel_config: Path, package: str = PACKAGE) -> str:
-    """Hash what can change a chapter's outputs without changing its code.
+def fingerprint(kernel_config: Path) -> str:
+    """Hash what can change every chapter's outputs without changing its code.
+
+    The ``jax101`` sources are not part of it: each chapter's cache key holds a digest of
+    just the ``jax101`` modules it used (see :func:`module_digest`).
 
     Args:
         kernel_config: The IPython profile folder the kernels use.
-        package: The package whose sources the chapters import.
 
     Returns:
-        A 16-hex-digit digest of the package sources, the distributions the kernel
-        imports (name and version) and the kernel configuration.
+        A 16-hex-digit digest of the distributions the kernel imports (name and version)
+        and the kernel configuration.
 
     Examples:
         >>> len(fingerprint(Path("conf/ipython")))
@@ -120,9 +127,86 @@ def fingerprint(kernel_config: Path, package: str = PACKAGE) -> str:
     digest = hashlib.sha256()
     digest.update("\n".join(kernel_distributions()).encode())
     config_files = sorted(p for p in kernel_config.rglob("*.py") if p.is_file())
-    for path in [*_package_files(package), *config_files]:
+    for path in config_files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def package_modules(package: str = PACKAGE) -> dict[str, Path]:
+    """Map each module of ``package`` (``jax101``, ``jax101._checks``, ...) to its file."""
+    modules = {}
+    for path in _package_files(package):
+        if path.suffix == ".py":
+            name = path.stem if path.stem != "__init__" else ""
+            modules[f"{package}.{name}".rstrip(".")] = path
+    return modules
+
+
+def module_imports(modules: dict[str, Path], package: str = PACKAGE) -> dict[str, set[str]]:
+    """Return, for each module, the modules of the package it imports (``from ._x import``).
+
+    Examples:
+        >>> graph = module_imports(package_modules())
+        >>> "jax101._checks" in graph["jax101._provenance"]
+        True
+    """
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                target = f"{package}.{node.module}" if node.module else package
+                found.update(
+                    {target} if node.module else {f"{package}.{a.name}" for a in node.names}
+                )
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package):
+                found.add(node.module or package)
+        graph[name] = found & set(modules)
+    return graph
+
+
+def dependencies(used: list[str] | None, package: str = PACKAGE) -> list[str]:
+    """Return the modules a chapter's outputs depend on: those it used and all they import.
+
+    ``None`` (not recorded) means every module. The package's ``__init__`` (but not the
+    modules it re-exports) and ``_provenance``, which the hidden last cell runs, always are.
+
+    Examples:
+        >>> "jax101._checks" in dependencies([])  # through _provenance
+        True
+        >>> "jax101._train" in dependencies(["jax101._timing"])
+        False
+    """
+    modules = package_modules(package)
+    if used is None:
+        return sorted(modules)
+    graph = module_imports(modules, package)
+    # __init__ re-exports every module; its own code counts, what it imports does not. The
+    # hidden provenance cell runs jax101._provenance in every chapter.
+    pending, seen = [*used, f"{package}._provenance"], {package}
+    while pending:
+        name = pending.pop()
+        if name in modules and name not in seen:
+            seen.add(name)
+            pending.extend(graph[name])
+    return sorted(seen)
+
+
+def module_digest(names: list[str], package: str = PACKAGE) -> str:
+    """Hash the code of the given modules, ignoring comments and layout (their syntax trees).
+
+    Examples:
+        >>> module_digest(["jax101._checks"]) == module_digest(["jax101._checks"])
+        True
+        >>> module_digest(["jax101._checks"]) != module_digest(["jax101._data"])
+        True
+    """
+    modules = package_modules(package)
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update(name.encode())
+        digest.update(ast.dump(ast.parse(modules[name].read_text(encoding="utf8"))).encode())
     return digest.hexdigest()[:16]
 
 
@@ -220,10 +304,43 @@ def _before_execution(notebook: nbformat.NotebookNode, source: str) -> None:
             "language": "python",
             "name": KERNEL_NAME,
         }
-    cell = nbformat.v4.new_code_cell(PROVENANCE_CELL, metadata={"tags": [PROVENANCE_TAG]})
+    cell = nbformat.v4.new_code_cell("", metadata={"tags": [PROVENANCE_TAG]})
     cell.id = PROVENANCE_TAG  # a fixed id: the downloads and the cache stay reproducible
     notebook.cells.append(cell)
     nb_adapter.extend_source_map(notebook)
+    cache = _app[-1].config.nb_execution_cache_path if _app else ""
+    # The key: the digest of the modules the chapter used when it last ran (if that matches
+    # a cached run), else of every module (then after_execution re-keys it).
+    for used in [*_recorded_uses(cache, source), None]:
+        cell.source = provenance_cell(dependencies(used))
+        if used is None or nb_adapter.in_cache(cache, notebook):
+            break
+
+
+def provenance_cell(modules: list[str]) -> str:
+    """Return the hidden cell's code, its first line naming the modules its outputs used."""
+    return f"# jax101 {module_digest(modules)}: {' '.join(modules)}\n{PROVENANCE_CELL}"
+
+
+def _recorded_uses(cache: str, source: str) -> list[list[str]]:
+    uses: list[list[str]] = []
+    for notebook in nb_adapter.cached_notebooks(cache, source) if cache else []:
+        record = _provenance_output(notebook)
+        used = None if record is None else record.get("jax101_modules")
+        if used is not None and used not in uses:
+            uses.append(used)
+    return uses
+
+
+def _provenance_output(notebook: nbformat.NotebookNode) -> dict[str, Any] | None:
+    last = notebook.cells[-1] if notebook.cells else None
+    if last is None or PROVENANCE_TAG not in last.get("metadata", {}).get("tags", []):
+        return None
+    for output in last.get("outputs", []):
+        record = output.get("data", {}).get(PROVENANCE_MIME)
+        if record is not None:
+            return dict(record)
+    return None
 
 
 def _after_execution(
@@ -233,13 +350,16 @@ def _after_execution(
     _failed_notebooks.pop(source, None)
     if exec_data is not None and not exec_data.get("succeeded"):
         _failed_notebooks[source] = notebook
-    last = notebook.cells[-1] if notebook.cells else None
-    if last is None or PROVENANCE_TAG not in last.get("metadata", {}).get("tags", []):
+    record = _provenance_output(notebook)
+    if record is None or exec_data is None:
         return
-    for output in last.get("outputs", []):
-        record = output.get("data", {}).get(PROVENANCE_MIME)
-        if record is not None:
-            _records[source] = dict(record)
+    _records[source] = record
+    cell = notebook.cells[-1]
+    keyed = provenance_cell(dependencies(record.get("jax101_modules")))
+    cache = _app[-1].config.nb_execution_cache_path if _app else ""
+    if cell.source != keyed and cache:  # ran under the all-modules key: re-key it
+        cell.source = keyed
+        nb_adapter.store_in_cache(cache, notebook, source, exec_data.get("runtime") or 0.0)
 
 
 ADVICE = {
@@ -458,6 +578,9 @@ def _store_and_render(app: Sphinx, doctree: nodes.document) -> None:
     if record is None or exec_data is None or not exec_data.get("succeeded"):
         return
     store[env.docname] = record
+    modules = dependencies(record.get("jax101_modules"))
+    keys = env.__dict__.setdefault("jax101_keys", {})
+    keys[env.docname] = (modules, module_digest(modules))
     note = nodes.container(classes=["jax101-provenance"])
     note += nodes.paragraph(
         "",
@@ -471,12 +594,30 @@ def _store_and_render(app: Sphinx, doctree: nodes.document) -> None:
 
 def _purge(_app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     getattr(env, "jax101_provenance", {}).pop(docname, None)
+    getattr(env, "jax101_keys", {}).pop(docname, None)
+
+
+def _changed_dependencies(
+    _app: Sphinx, env: BuildEnvironment, _added: set[str], _changed: set[str], removed: set[str]
+) -> list[str]:
+    """Pages whose jax101 modules changed since they ran: read (and so execute) them again."""
+    stale = []
+    for docname, (modules, digest) in getattr(env, "jax101_keys", {}).items():
+        known = set(package_modules())
+        if docname not in removed and (
+            not set(modules) <= known or module_digest(modules) != digest
+        ):
+            stale.append(docname)
+    return sorted(stale)
 
 
 def _merge(_app: Sphinx, env: BuildEnvironment, docs: set[str], other: BuildEnvironment) -> None:
     store = env.__dict__.setdefault("jax101_provenance", {})
     theirs = getattr(other, "jax101_provenance", {})
     store.update({doc: theirs[doc] for doc in docs if doc in theirs})
+    keys = env.__dict__.setdefault("jax101_keys", {})
+    their_keys = getattr(other, "jax101_keys", {})
+    keys.update({doc: their_keys[doc] for doc in docs if doc in their_keys})
 
 
 def setup(app: Sphinx) -> dict[str, object]:
@@ -490,6 +631,7 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("config-inited", _configure, priority=100)
     app.connect("doctree-read", _store_and_render)
     app.connect("env-purge-doc", _purge)
+    app.connect("env-get-outdated", _changed_dependencies)
     app.connect("env-merge-info", _merge)
     app.connect("build-finished", _move_reports)
     nb_adapter.around_execution(_before_execution, _after_execution)

@@ -156,6 +156,46 @@ def merge_cached_outputs(notebook: nbformat.NotebookNode, cache: str) -> nbforma
         return notebook
 
 
+def cached_notebooks(cache: str, uri: str) -> list[nbformat.NotebookNode]:
+    """Return the notebooks cached for the source ``uri`` (newest first).
+
+    Relies on jupyter-cache 1.0: ``list_cache_records()`` (records with ``uri``, ``pk``,
+    ``created``) and ``get_cache_bundle(pk).nb``; myst-nb 1.4 caches a page under the
+    absolute path of its source.
+    """
+    from jupyter_cache import get_cache  # noqa: PLC0415
+
+    store = get_cache(cache)
+    records = [r for r in store.list_cache_records() if r.uri == uri]
+    records.sort(key=lambda r: r.created, reverse=True)
+    return [store.get_cache_bundle(r.pk).nb for r in records]
+
+
+def in_cache(cache: str, notebook: nbformat.NotebookNode) -> bool:
+    """Tell whether jupyter-cache 1.0 has a notebook with the same code cells and kernel."""
+    from jupyter_cache import get_cache  # noqa: PLC0415
+
+    try:
+        get_cache(cache).match_cache_notebook(notebook)
+    except KeyError:
+        return False
+    return True
+
+
+def store_in_cache(cache: str, notebook: nbformat.NotebookNode, uri: str, seconds: float) -> None:
+    """Cache an executed notebook under its own code cells (jupyter-cache 1.0), as myst-nb does.
+
+    myst-nb 1.4 stores ``CacheBundleIn(notebook, uri, data={"execution_seconds": ...})`` with
+    ``check_validity=False, overwrite=True``; the same is done here for a notebook whose
+    hidden cell changed after it ran.
+    """
+    from jupyter_cache import get_cache  # noqa: PLC0415
+    from jupyter_cache.base import CacheBundleIn  # noqa: PLC0415
+
+    bundle = CacheBundleIn(notebook, uri, data={"execution_seconds": seconds})
+    get_cache(cache).cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+
+
 def create_cache(path: Path) -> None:
     """Create jupyter-cache's database in ``path`` now, before parallel readers start.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import importlib.metadata
 import platform
+import sys
 from typing import NamedTuple
 
 import jax
@@ -77,6 +78,8 @@ def report_provenance() -> None:
 
     The build runs this as the hidden last cell of every chapter and reads the output
     (of MIME type ``application/vnd.jax101.provenance+json``) back; it is never rendered.
+    Under the build's kernel the record also lists the ``jax101`` modules whose public
+    names the chapter used (``jax101_modules``; None elsewhere).
 
     Examples:
         >>> report_provenance()  # doctest: +ELLIPSIS
@@ -84,4 +87,17 @@ def report_provenance() -> None:
     """
     from IPython.display import display  # noqa: PLC0415 - only in a kernel
 
-    display({MIME_TYPE: provenance()._asdict()}, raw=True)
+    record: dict[str, object] = dict(provenance()._asdict())
+    package = sys.modules.get("jax101")
+    used = getattr(type(package), "jax101_used", None)  # recorded by the build's kernel
+    names = None if used is None else sorted(used)
+    record["jax101_modules"] = (
+        None if names is None else sorted({_defining_module(name) for name in names} - {""})
+    )
+    display({MIME_TYPE: record}, raw=True)
+
+
+def _defining_module(name: str) -> str:
+    value = getattr(sys.modules["jax101"], name, None)
+    module = getattr(value, "__module__", None) or ""
+    return module if module.startswith("jax101") else ""
