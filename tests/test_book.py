@@ -45,7 +45,7 @@ def test_the_book_builds_with_no_warnings(built_book):
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_each_chapter_states_its_provenance(built_book, name: str):
     page = (built_book.html / f"{name}.html").read_text()
-    assert 'class="jax101-provenance"' in page
+    assert 'class="jax101-provenance' in page  # the footer, with its style
     assert re.search(r"with JAX \d+\.\d+", page)
     # every chapter checks its claims, and the footer says how many checks passed
     footer = re.search(r"; (\d+) checks? passed\.", page)
