@@ -7,16 +7,15 @@ yardstick against which a first-order optimizer such as Adam is judged.
 
 from __future__ import annotations
 
-import math
 from typing import cast
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from ._data import Dataset
 from ._logreg import Params, loss
+from ._validate import integer_problem, number_problem, raise_problems
 
 
 def newton(params: Params, data: Dataset, *, steps: int = 20, tol: float = 1e-6) -> Params:
@@ -52,17 +51,9 @@ def newton(params: Params, data: Dataset, *, steps: int = 20, tol: float = 1e-6)
 
     See also: :doc:`/logistic-regression`.
     """
-    problems = []
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        problems.append(f"steps must be an integer >= 0, got {steps!r}")
-    try:
-        tol_ok = math.isfinite(float(tol)) and float(tol) >= 0
-    except (TypeError, ValueError):
-        tol_ok = False
-    if not tol_ok:
-        problems.append(f"tol must be a finite number >= 0, got {tol!r}")
-    if problems:
-        raise ValueError("newton got invalid arguments: " + "; ".join(problems) + ".")
+    raise_problems(
+        "newton", [integer_problem("steps", steps, 0), number_problem("tol", tol, minimum=0)]
+    )
     params = Params(w=jnp.asarray(params.w, jnp.float32), b=jnp.asarray(params.b, jnp.float32))
     return cast(Params, _newton(params, data, jnp.int32(steps), jnp.float32(tol)))
 

@@ -14,11 +14,11 @@ from typing import NamedTuple, cast
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import optax
 
 from ._data import Dataset
 from ._logreg import Params, accuracy, loss
+from ._validate import integer_problem, raise_problems
 
 
 class History(NamedTuple):
@@ -117,9 +117,7 @@ def train(
 
     See also: :doc:`/logistic-regression`.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-        msg = f"steps must be an integer >= 1, got {steps!r}."
-        raise ValueError(msg)
+    raise_problems("train", [integer_problem("steps", steps, 1)])
     params = Params(w=jnp.asarray(params.w), b=jnp.asarray(params.b))
     return cast(tuple[Params, History], _train(params, data, optimizer, int(steps)))
 
