@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import sys
 from pathlib import Path
 
 import nox
@@ -15,7 +17,8 @@ nox.options.sessions = ["lint", "tests"]
 
 ROOT = Path(__file__).parent
 BUILD = Path(os.environ.get("JAX101_BUILD_DIR", ROOT / "build"))
-SPHINX_ARGS = ["-b", "html", "-c", "conf", "-d", str(BUILD / "doctrees"), "--keep-going", "-n"]
+sys.path.insert(0, str(ROOT / "tools"))
+from sphinx_command import sphinx_args  # noqa: E402 - the command line the tests use too
 
 
 def install(session: nox.Session, *groups: str) -> None:
@@ -33,25 +36,26 @@ def install(session: nox.Session, *groups: str) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the book into build/html.
+    """Build the book into build/html (strict: any warning fails the build).
 
-    ``-- --fresh`` re-executes every chapter; ``-- --only NAME`` executes just docs/NAME.md
-    (a quick preview: warnings are shown but do not fail it, since other chapters lack outputs).
+    ``-- --fresh`` re-executes every chapter. ``-- --only NAME`` previews docs/NAME.md: it
+    executes that chapter alone, fails on its warnings only, and writes build/preview/html,
+    leaving build/html as it was.
     """
     install(session, "docs")
     args = list(session.posargs)
-    strict, env = ["-W"], {}
+    only = ""
     if "--fresh" in args:
         args.remove("--fresh")
         shutil.rmtree(BUILD, ignore_errors=True)
     if "--only" in args:
         at = args.index("--only")
-        chapter = args[at + 1] if at + 1 < len(args) else ""
-        if not (ROOT / "docs" / f"{chapter}.md").is_file():
-            session.error(f"--only {chapter!r}: there is no docs/{chapter}.md")
+        only = args[at + 1] if at + 1 < len(args) else ""
+        if not (ROOT / "docs" / f"{only}.md").is_file():
+            session.error(f"--only {only!r}: there is no docs/{only}.md")
         del args[at : at + 2]
-        strict, env = [], {"JAX101_ONLY": chapter}
-    session.run("sphinx-build", *SPHINX_ARGS, *strict, *args, "docs", str(BUILD / "html"), env=env)
+    command = sphinx_args(ROOT / "docs", BUILD, only=only)
+    session.run("sphinx-build", *command[:-2], *args, *command[-2:])
 
 
 def ensure_chromium(session: nox.Session) -> None:
@@ -76,11 +80,16 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check style and formatting with ruff."""
+    """Check the code: ruff (style, format), mypy (strict, on jax101), codespell, chapter cells."""
     install(session, "lint")
     paths = ["src", "tests", "examples", "conf", "benchmarks", "tools", "noxfile.py"]
     session.run("ruff", "check", *paths, *session.posargs)
     session.run("ruff", "format", "--check", *paths)
+    session.run("mypy")  # configured in pyproject.toml: strict, src/jax101
+    session.run("codespell")  # configured in pyproject.toml
+    chapters = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md"))
+    ruff = shutil.which("ruff", path=str(Path(session.bin)))
+    session.run("python", "tools/lint_chapters.py", str(ruff), *chapters)
 
 
 @nox.session
@@ -112,16 +121,24 @@ def build_times(session: nox.Session) -> None:
 
 @nox.session
 def serve(session: nox.Session) -> None:
-    """Preview the book on http://127.0.0.1:8000, rebuilding on every change."""
+    """Preview the book on http://127.0.0.1:8000, rebuilding on every change.
+
+    Stopping nox with SIGTERM stops sphinx-autobuild too (nox forwards an interrupt).
+    """
     install(session, "serve")
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    command = sphinx_args(ROOT / "docs", BUILD)
     session.run(
         "sphinx-autobuild",
-        *SPHINX_ARGS,
-        "-W",
+        *command[:-2],
         "--host=127.0.0.1",
         "--watch=src",
         "--watch=conf",
         *session.posargs,
-        "docs",
-        str(BUILD / "html"),
+        *command[-2:],
     )
+

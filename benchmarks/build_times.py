@@ -73,8 +73,18 @@ def main() -> None:
                 (),
             ),
             (
-                "edit of src/jax101",
-                lambda: edit(repo / "src/jax101/_checks.py", "\n", "\n# edit\n"),
+                "comment in jax101",
+                lambda: append(repo / "src/jax101/_checks.py", "\n# a comment only\n"),
+                (),
+            ),
+            (
+                "edit of jax101._timing",
+                lambda: edit(repo / "src/jax101/_timing.py", " median of ", " median of all "),
+                (),
+            ),
+            (
+                "edit of jax101._checks",
+                lambda: append(repo / "src/jax101/_checks.py", "\nEDITED = True\n"),
                 (),
             ),
         ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -19,7 +18,7 @@ extensions = [
     "sphinx.ext.napoleon",  # ...which are written in Google style
     "sphinx.ext.intersphinx",  # {func}`jax.grad` links into the JAX docs
     "sphinx.ext.mathjax",
-    "execution",  # cache keyed on src/ and the environment; quiet, strict kernels
+    "execution",  # fingerprinted cache, the jax101 kernel, provenance footers, previews
     "offline_math",  # MathJax served from _static, never a CDN
     "build_report",  # the per-chapter build report page
     "notebook_download",  # each chapter also downloadable as the .ipynb it executed
@@ -27,7 +26,6 @@ extensions = [
 ]
 
 # --- Sources -------------------------------------------------------------------------------
-root_doc = "index"
 exclude_patterns = ["**/.ipynb_checkpoints"]
 nitpicky = True  # every cross-reference must resolve
 # ...except matplotlib's Axes in jax101's plotting hints: no matplotlib inventory is stored.
@@ -43,15 +41,9 @@ myst_enable_extensions = [
 myst_heading_anchors = 3  # [text](#a-section) links to headings
 nb_execution_mode = "cache"  # re-execute a chapter only when its code changed
 nb_execution_timeout = 180  # seconds per cell; a chapter may override it in its front matter
-nb_execution_show_tb = True  # a failing cell's code and traceback go into the build log
-nb_execution_raise_on_error = False  # report every failing chapter (with -W --keep-going)
 nb_merge_streams = True  # one stdout block per cell, not one per print
-nb_execution_cache_path = ""  # set by the execution extension (fingerprinted folder)
-# `nox -s docs -- --only NAME` executes docs/NAME.md alone, for a quick preview of one chapter.
-_ONLY = os.environ.get("JAX101_ONLY")
-nb_execution_excludepatterns = (
-    [p.name for p in (CONF.parent / "docs").glob("*.md") if p.stem != _ONLY] if _ONLY else []
-)
+# The cache folder, the kernel, provenance footers, failure messages and `--only` previews
+# are set up by _ext/execution.py.
 
 
 # --- Cross-references to other projects, from inventories stored in this repository ----------
@@ -79,7 +71,6 @@ autodoc_type_aliases = {
     "jax.sharding.Mesh": "jax.sharding.Mesh",
     "optax.GradientTransformation": "optax.GradientTransformation",
 }
-napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 
 # --- HTML ------------------------------------------------------------------------------------

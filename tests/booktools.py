@@ -8,8 +8,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CONF = ROOT / "conf"
+from sphinx_command import CONF, ROOT, sphinx_args
+
+__all__ = ["CONF", "ROOT", "chapter", "executed", "sphinx_build", "write_book"]
 
 FRONT_MATTER = """\
 ---
@@ -42,21 +43,27 @@ def write_book(srcdir: Path, chapters: dict[str, str]) -> None:
 
 
 def sphinx_build(
-    srcdir: Path, build: Path, *, env: dict[str, str] | None = None, timeout: float = 900
+    srcdir: Path,
+    build: Path,
+    *,
+    only: str = "",
+    jobs: str = "auto",
+    env: dict[str, str] | None = None,
+    timeout: float = 900,
 ) -> subprocess.CompletedProcess[str]:
-    """Build ``srcdir`` with the book's configuration, as ``nox -s docs`` does."""
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(CONF)]
-    command += ["-d", str(build / "doctrees"), "-W", "--keep-going", "-n"]
-    command += [str(srcdir), str(build / "html")]
-    environment = {k: v for k, v in os.environ.items() if k != "JAX101_ONLY"} | (env or {})
+    """Build ``srcdir`` into ``build`` with the book's configuration, as ``nox -s docs`` does.
+
+    ``env`` adds variables to the build's environment (a test's private ``PYTHONPATH``).
+    """
+    command = [sys.executable, "-m", "sphinx", *sphinx_args(srcdir, build, only=only, jobs=jobs)]
     return subprocess.run(
         command,
         capture_output=True,
         text=True,
-        env=environment,
         timeout=timeout,
         check=False,
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
     )
 
 

@@ -45,8 +45,12 @@ def test_the_book_builds_with_no_warnings(built_book):
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_each_chapter_states_its_provenance(built_book, name: str):
     page = (built_book.html / f"{name}.html").read_text()
-    assert 'class="jax101-provenance"' in page
+    assert 'class="jax101-provenance' in page  # the footer, with its style
     assert re.search(r"with JAX \d+\.\d+", page)
+    # every chapter checks its claims, and the footer says how many checks passed
+    footer = re.search(r"; (\d+) checks? passed\.", page)
+    assert footer is not None
+    assert int(footer[1]) >= 1
 
 
 def test_the_build_report_lists_every_chapter_with_its_checks(built_book):
@@ -106,3 +110,4 @@ def test_each_chapter_is_offered_as_a_notebook_with_its_outputs(built_book, name
     assert len(code) == source.count("```{code-cell}")
     assert sum(bool(cell.outputs) for cell in code) >= len(code) // 2
     assert "source_map" not in notebook.metadata
+    assert notebook.metadata.kernelspec.name == "python3"  # not the build's own kernel

@@ -17,7 +17,12 @@ CHAPTERS = {
         "print('first says', jax101.BOOK_MARKER)",
         prose="Prose of the first chapter.\n",
     ),
-    "second": chapter("Second", "import jax101", "print('second says', jax101.BOOK_MARKER)"),
+    "second": chapter(
+        "Second",
+        "import jax101",
+        "print('second says', jax101.BOOK_MARKER)",
+        "print('timing:', jax101.Timing(0.5, 0.25, (0.25, 0.75)))",
+    ),
 }
 
 
@@ -71,3 +76,29 @@ def test_package_edit_reexecutes_and_refreshes_outputs(book: tuple[Path, dict[st
         html = (root / "build" / "html" / f"{name}.html").read_text()
         assert "says edited" in html
         assert "says original" not in html
+
+
+def test_module_edit_reexecutes_only_the_chapters_that_use_it(book: tuple[Path, dict[str, str]]):
+    root, env = book
+    timing = root / "src" / "jax101" / "_timing.py"
+    timing.write_text(timing.read_text().replace(" median of ", " middle of "))
+    assert rebuild(root, env) == {"second"}  # only second uses jax101.Timing
+    html = (root / "build" / "html" / "second.html").read_text()
+    assert "middle of 2" in html
+    assert "median of 2" not in html  # no stale output
+
+
+def test_comment_only_module_edit_reexecutes_nothing(book: tuple[Path, dict[str, str]]):
+    root, env = book
+    checks = root / "src" / "jax101" / "_checks.py"
+    checks.write_text(checks.read_text().replace("import re\n", "import re  # a comment\n", 1))
+    assert rebuild(root, env) == set()
+
+
+def test_a_module_every_chapter_reaches_reexecutes_every_chapter(
+    book: tuple[Path, dict[str, str]],
+):
+    root, env = book
+    checks = root / "src" / "jax101" / "_checks.py"  # the provenance of every chapter
+    checks.write_text(checks.read_text() + "\nEDITED = True\n")
+    assert rebuild(root, env) == {"first", "second"}

@@ -1,21 +1,24 @@
-"""A broken chapter fails the build loudly: the file, the cell's code and the exception."""
+"""Every contributor mistake fails the build with one clear message.
+
+Each message names the file (and, for a cell, its number, line and first line), says what
+went wrong and what to do, without a page of nbclient/asyncio traceback and without
+knock-on warnings. One fixture book holds one mistake per chapter and is built once.
+"""
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
+import re
 
 import pytest
 from booktools import chapter, sphinx_build, write_book
 
 pytestmark = pytest.mark.slow
 
+LATER_GLUE = "\n```{code-cell} ipython3\nfrom myst_nb import glue\nglue('marker_later', 1)\n```\n"
 BROKEN = {
-    "raises": chapter(
-        "Raises",
-        "import jax101",
-        "marker_raises = 1\nmarker_raises / 0",
-    ),
+    "raises": chapter("Raises", "import jax101", "marker_raises = 1\nmarker_raises / 0")
+    + LATER_GLUE
+    + "\nGlued after the failure: {glue:text}`marker_later`.\n",
     "times_out": chapter(
         "Times out",
         "import time\nmarker_sleep = 30\ntime.sleep(marker_sleep)",
@@ -40,65 +43,106 @@ BROKEN = {
         'with jax101.expect_error(ZeroDivisionError, claim="marker dividing raises"):\n'
         "    1 / 1",
     ),
+    "glue_missing": chapter("Glue missing", "1 + 1", prose="It is {glue:text}`marker_unglued`.\n"),
+    "broken_refs": chapter(
+        "Broken refs",
+        prose="See {doc}`marker_no_doc`, {ref}`marker-no-label` and {eq}`marker-no-eq`.\n",
+    ),
+    "bad_yaml": "---\njupytext: [marker unclosed\n---\n\n# Bad YAML\n\n"
+    "```{code-cell} ipython3\n1\n```\n",
+    "no_kernelspec": "---\njupytext:\n  text_representation:\n    extension: .md\n"
+    "    format_name: myst\n---\n\n# No kernelspec\n\n```{code-cell} ipython3\n1\n```\n",
+    "unknown_directive": chapter("Unknown directive", prose="```{marker-directive}\n```\n"),
 }
 
 
 @pytest.fixture(scope="module")
 def broken_build(tmp_path_factory: pytest.TempPathFactory):
-    """Build a book whose every chapter is broken in a different way."""
+    """Build a book whose every chapter is broken in a different way (and one orphan)."""
     root = tmp_path_factory.mktemp("broken")
     write_book(root / "docs", BROKEN)
+    (root / "docs" / "orphan.md").write_text("# Orphan\n\nIn no toctree.\n")
     result = sphinx_build(root / "docs", root / "build")
-    return root, result
+    return root, result.returncode, result.stdout + result.stderr
 
 
-def _warning_for(log: str, name: str) -> str:
-    lines = log.splitlines()
-    start = next(i for i, line in enumerate(lines) if f"{name}.md" in line and "WARNING" in line)
-    end = next(
-        (i for i in range(start + 1, len(lines)) if "WARNING" in lines[i] and ".md" in lines[i]),
-        len(lines),
-    )
-    return "\n".join(lines[start:end])
+def messages_about(log: str, name: str) -> str:
+    """Return the warnings (with their continuation lines) whose location is ``name``.md."""
+    blocks = re.split(r"\n(?=\S+?\.md(?::\d+)?: (?:WARNING|ERROR))", "\n" + log)
+    return "\n".join(b for b in blocks if re.match(rf"\S*/{name}\.md(:\d+)?: ", b.strip()))
 
 
-def test_the_build_exits_non_zero(broken_build: tuple[Path, subprocess.CompletedProcess]):
-    _, result = broken_build
-    assert result.returncode != 0
+def test_the_build_exits_non_zero(broken_build):
+    _, returncode, _ = broken_build
+    assert returncode != 0
 
 
 @pytest.mark.parametrize(
-    ("name", "code", "error"),
+    ("name", "cell", "what", "advice"),
     [
-        pytest.param("raises", "marker_raises / 0", "ZeroDivisionError", id="exception"),
-        pytest.param("times_out", "time.sleep(marker_sleep)", "CellTimeoutError", id="timeout"),
-        pytest.param("deprecated", "marker_old_api", "DeprecationWarning", id="deprecation"),
-        pytest.param("future", "marker_future", "FutureWarning", id="future-warning"),
-        pytest.param("false_claim", "marker two plus two is five", "CheckFailed", id="check"),
-        pytest.param("error_gone", "marker dividing raises", "CheckFailed", id="expect-error"),
+        pytest.param("raises", "cell 2 (`marker_raises = 1`)", "raised ZeroDivisionError",
+                     "jax101.expect_error", id="exception"),
+        pytest.param("times_out", "cell 1 (`import time`)", "ran past its time limit",
+                     "execution_timeout", id="timeout"),
+        pytest.param("deprecated", "cell 1 (`import warnings`)", "raised DeprecationWarning",
+                     "use its replacement", id="deprecation"),
+        pytest.param("future", "cell 1 (`import warnings`)", "raised FutureWarning",
+                     "write it the new way", id="future-warning"),
+        pytest.param("false_claim", "cell 1 (`import jax101`)", "raised CheckFailed",
+                     "a claim of the chapter no longer holds", id="check"),
+        pytest.param("error_gone", "cell 1 (`import jax101`)", "raised CheckFailed",
+                     "a claim of the chapter no longer holds", id="expect-error"),
     ],
-)
-def test_each_failure_names_file_cell_and_exception(
-    broken_build: tuple[Path, subprocess.CompletedProcess], name: str, code: str, error: str
-):
-    _, result = broken_build
-    report = _warning_for(result.stdout + result.stderr, name)
-    assert f"{name}.md" in report
-    assert code in report
-    assert error in report
+)  # fmt: skip
+def test_a_failing_cell_is_named_with_what_to_do(broken_build, name, cell, what, advice):
+    _, _, log = broken_build
+    report = messages_about(log, name)
+    assert cell in report
+    assert what in report
+    assert f"What to do: {advice}" in report or advice in report
+    assert re.search(rf"/{name}\.md:\d+: WARNING: cell", report)  # file and line
+    assert report.count("WARNING") == 1  # one message, no knock-on warnings
 
 
-def test_a_failed_check_states_claim_expected_and_actual(
-    broken_build: tuple[Path, subprocess.CompletedProcess],
-):
-    _, result = broken_build
-    report = _warning_for(result.stdout + result.stderr, "false_claim")
+def test_no_library_traceback_and_no_stale_reports_path(broken_build):
+    root, _, log = broken_build
+    assert "nbclient" not in log
+    assert "asyncio" not in log
+    assert "html/reports" not in log
+    assert (root / "build" / "reports" / "raises.err.log").is_file()
+    assert not (root / "build" / "html" / "reports").exists()
+    assert "marker_later" not in log  # the glue key of a cell that never ran
+
+
+def test_a_failed_check_states_claim_expected_and_actual(broken_build):
+    _, _, log = broken_build
+    report = messages_about(log, "false_claim")
     assert "Claim failed: marker two plus two is five" in report
     assert "expected: 5.0" in report
     assert "actual:   4.0" in report
 
 
-def test_error_reports_are_not_published(broken_build: tuple[Path, subprocess.CompletedProcess]):
-    root, _ = broken_build
-    assert not (root / "build" / "html" / "reports").exists()
-    assert (root / "build" / "reports" / "raises.err.log").is_file()
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        pytest.param("glue_missing", ["marker_unglued"], id="glue-key"),
+        pytest.param("orphan", ["toctree"], id="no-toctree"),
+        pytest.param("broken_refs", ["marker_no_doc"], id="doc-ref"),
+        pytest.param("broken_refs", ["marker-no-label"], id="ref"),
+        pytest.param("broken_refs", ["marker-no-eq"], id="equation"),
+        pytest.param("bad_yaml", ["front matter", "not valid YAML", "What to do"], id="yaml"),
+        pytest.param("no_kernelspec", ["no kernelspec", "name: python3"], id="kernelspec"),
+        pytest.param("unknown_directive", ["marker-directive"], id="directive"),
+    ],
+)
+def test_other_mistakes_name_the_file(broken_build, name: str, words: list[str]):
+    _, _, log = broken_build
+    report = messages_about(log, name)
+    for word in words:
+        assert word in report, log[-4000:]
+
+
+def test_malformed_front_matter_gives_one_message(broken_build):
+    _, _, log = broken_build
+    assert messages_about(log, "bad_yaml").count("WARNING") == 1
+    assert "Jupytext header content was missing" not in log

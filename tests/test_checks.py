@@ -11,17 +11,17 @@ import jax101
 
 
 def test_passing_checks_are_counted():
-    before = jax101.checks_run()
+    before = jax101.checks_passed()
     jax101.check(True, claim="true is true")
     jax101.check_close(1.0, 1.0, claim="one is one")
-    assert jax101.checks_run() == before + 2
+    assert jax101.checks_passed() == before + 2
 
 
 def test_a_failing_check_is_not_counted():
-    before = jax101.checks_run()
+    before = jax101.checks_passed()
     with pytest.raises(jax101.CheckFailed):
         jax101.check(False, claim="false is true")
-    assert jax101.checks_run() == before
+    assert jax101.checks_passed() == before
 
 
 @pytest.mark.parametrize(
@@ -146,10 +146,10 @@ def test_count_compilations_stops_listening_after_the_block():
     ],
 )
 def test_check_close_refuses_a_tolerance_that_accepts_a_wrong_answer(actual, expected, rtol, atol):
-    before = jax101.checks_run()
+    before = jax101.checks_passed()
     with pytest.raises(jax101.CheckCannotFail, match="also accept expected"):
         jax101.check_close(actual, expected, rtol=rtol, atol=atol, claim="too loose")
-    assert jax101.checks_run() == before
+    assert jax101.checks_passed() == before
 
 
 def test_check_close_refuses_a_value_compared_with_itself():

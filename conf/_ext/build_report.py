@@ -2,22 +2,24 @@
 
 One row per executed page, in reading order: when its outputs were computed, how long its
 cells took, its status, the number of checks that passed and the JAX version and devices
-that produced it (the last three glued by ``jax101.chapter_footer``). The page holding the
-directive is re-read on every build so the table is never stale.
+that produced it (as the ``execution`` extension recorded them from the chapter's own
+kernel). The page holding the directive is re-read on every build so the table is never
+stale.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import datetime
 from typing import Any
 
 from docutils import nodes
-from myst_nb.sphinx_ import NbMetadataCollector
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+import nb_adapter
+from execution import provenance_of
 
 logger = logging.getLogger(__name__)
 
@@ -43,59 +45,46 @@ def _report_pages(env: BuildEnvironment) -> set[str]:
     return env.jax101_report_pages
 
 
-def _glued(outdir: Path, docname: str) -> dict[str, str]:
-    """Read the plain-text glue values that myst-nb stored for a page."""
-    path = outdir.parent / "jupyter_execute" / f"{docname}.glue.json"
-    if not path.is_file():
-        return {}
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf8"))
-    values = {}
-    for key, output in data.items():
-        bundle = output.get("data", {})
-        text = next((v for k, v in bundle.items() if k.endswith("text/plain")), "")
-        values[key] = text.strip("'\"")
-    return values
+def row_texts(exec_data: dict[str, Any], record: dict[str, Any] | None) -> list[str]:
+    """Return the cells of a chapter's row after its title.
+
+    Args:
+        exec_data: myst-nb's execution record of the chapter.
+        record: The provenance its kernel reported (None when the chapter failed).
+
+    Examples:
+        >>> record = {"jax_version": "0.1", "jaxlib_version": "0.2", "backend": "cpu",
+        ...           "devices": "1 x cpu", "checks": 4}
+        >>> row_texts({"mtime": 0.0, "runtime": 1.26, "succeeded": True}, record)
+        ['1970-01-01 00:00 UTC', '1.3', 'passed', '4', 'JAX 0.1 (jaxlib 0.2), cpu backend (1 x cpu)']
+        >>> row_texts({"mtime": 0.0, "succeeded": False, "error": "CellExecutionError"}, None)
+        ['1970-01-01 00:00 UTC', '—', 'FAILED (CellExecutionError)', '—', '—']
+    """  # noqa: E501
+    when = datetime.datetime.fromtimestamp(exec_data["mtime"], datetime.UTC)
+    runtime = exec_data.get("runtime")
+    status = "passed" if exec_data.get("succeeded") else f"FAILED ({exec_data.get('error')})"
+    platform = "—"
+    if record is not None:
+        platform = (
+            f"JAX {record['jax_version']} (jaxlib {record['jaxlib_version']}), "
+            f"{record['backend']} backend ({record['devices']})"
+        )
+    return [
+        f"{when:%Y-%m-%d %H:%M} UTC",
+        "—" if runtime is None else f"{runtime:.1f}",
+        status,
+        "—" if record is None else str(record["checks"]),
+        platform,
+    ]
 
 
 def _row(app: Sphinx, fromdoc: str, docname: str) -> list[nodes.Node]:
     env = app.env
-    exec_data = NbMetadataCollector.get_exec_data(env, docname) or {}
-    glued = _glued(Path(app.outdir), docname)
-    if "jax101_checks" not in glued:
-        logger.warning(
-            "%s: no check count was recorded; end the chapter with a cell that calls "
-            "jax101.chapter_footer()",
-            env.doc2path(docname),
-            location=docname,
-        )
-    title = env.titles[docname].astext() if docname in env.titles else docname
-    link = nodes.reference("", title, internal=True)
+    exec_data = nb_adapter.exec_data(env, docname) or {}
+    link = nodes.reference("", nb_adapter.title(env, docname), internal=True)
     link["refuri"] = app.builder.get_relative_uri(fromdoc, docname)
-    runtime = exec_data.get("runtime")
-    status = "passed" if exec_data.get("succeeded") else f"FAILED ({exec_data.get('error')})"
-    return [
-        link,
-        nodes.Text(glued.get("jax101_executed_at", "—")),
-        nodes.Text("—" if runtime is None else f"{runtime:.1f}"),
-        nodes.Text(status),
-        nodes.Text(glued.get("jax101_checks", "—")),
-        nodes.Text(glued.get("jax101_platform", "—")),
-    ]
-
-
-def _reading_order(env: BuildEnvironment) -> list[str]:
-    """Return the documents reachable from the root toctree, depth first, in reading order."""
-    order: list[str] = []
-
-    def visit(docname: str) -> None:
-        if docname in order:
-            return
-        order.append(docname)
-        for child in env.toctree_includes.get(docname, []):
-            visit(child)
-
-    visit(env.config.root_doc)
-    return order
+    texts = row_texts(exec_data, provenance_of(env, docname))
+    return [link, *(nodes.Text(text) for text in texts)]
 
 
 def _table(rows: list[list[nodes.Node]]) -> nodes.table:
@@ -118,8 +107,8 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdoc: str) -> None:
     placeholders = list(doctree.findall(build_report))
     if not placeholders:
         return
-    metadata = NbMetadataCollector.get_doc_data(app.env)
-    executed = [doc for doc in _reading_order(app.env) if metadata.get(doc, {}).get("exec_data")]
+    executed_docs = nb_adapter.executed_docnames(app.env)
+    executed = [doc for doc in nb_adapter.reading_order(app.env) if doc in executed_docs]
     table = _table([_row(app, fromdoc, doc) for doc in executed])
     for placeholder in placeholders:
         placeholder.replace_self(table.deepcopy())

@@ -10,15 +10,16 @@ outputs.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 from pathlib import Path
 from typing import Any
 
 import nbformat
 from docutils import nodes
-from jupyter_cache import get_cache
 from sphinx.application import Sphinx
+
+import nb_adapter
+from execution import KERNEL_NAME, PROVENANCE_TAG
 
 # myst-nb's bookkeeping, and jupytext's note that the source was MyST: meaningless in a download
 BUILD_METADATA = ("source_map", "jupytext")
@@ -38,11 +39,16 @@ def downloadable(notebook: nbformat.NotebookNode, cache: str) -> nbformat.Notebo
         {}
     """
     notebook = copy.deepcopy(notebook)
-    if cache:
-        with contextlib.suppress(KeyError):  # not executed in this build: no outputs
-            _, notebook = get_cache(cache).merge_match_into_notebook(notebook)
+    if cache:  # a chapter not executed in this build keeps no outputs
+        notebook = nb_adapter.merge_cached_outputs(notebook, cache)
     for key in BUILD_METADATA:
         notebook.metadata.pop(key, None)
+    notebook.cells = [
+        cell for cell in notebook.cells if PROVENANCE_TAG not in cell.metadata.get("tags", [])
+    ]
+    kernelspec = notebook.metadata.get("kernelspec", {})
+    if kernelspec.get("name") == KERNEL_NAME:  # the build's own kernel: a reader has python3
+        kernelspec["name"] = "python3"
     return notebook
 
 
@@ -53,7 +59,7 @@ def _publish(
     context: dict[str, Any],
     doctree: nodes.document | None,
 ) -> None:
-    executed = Path(app.env.mystnb_config.output_folder, f"{pagename}.ipynb")
+    executed = nb_adapter.notebook_output_path(app.env, pagename)
     if doctree is None or not executed.is_file():
         return
     target = Path(app.outdir, "_sources", f"{pagename}.ipynb")
@@ -61,10 +67,10 @@ def _publish(
     notebook = nbformat.read(executed, as_version=4)
     cache = app.config.nb_execution_cache_path if app.config.nb_execution_mode == "cache" else ""
     nbformat.write(downloadable(notebook, cache), target)
-    context["ipynb_source"] = f"{pagename}.ipynb"
+    nb_adapter.set_ipynb_source(context, f"{pagename}.ipynb")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Publish the notebooks before the theme builds its download menu (priority 501)."""
-    app.connect("html-page-context", _publish, priority=400)
+    """Publish the notebooks before the theme builds its download menu."""
+    app.connect("html-page-context", _publish, priority=nb_adapter.THEME_PAGE_CONTEXT_PRIORITY - 1)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -13,8 +13,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-CONFIG_DUMPS = {"MdParserConfig", "NbParserConfig"}
-LOGGERS = ("sphinx.myst_parser.sphinx_ext.main", "sphinx.myst_nb.sphinx_ext")
+import nb_adapter
 
 
 def is_config_dump(record: logging.LogRecord) -> bool:
@@ -30,7 +29,7 @@ def is_config_dump(record: logging.LogRecord) -> bool:
         False
     """
     args = record.args if isinstance(record.args, tuple) else ()
-    return any(type(arg).__name__ in CONFIG_DUMPS for arg in args)
+    return any(type(arg).__name__ in nb_adapter.CONFIG_DUMP_CLASSES for arg in args)
 
 
 class _DropConfigDumps(logging.Filter):
@@ -40,6 +39,6 @@ class _DropConfigDumps(logging.Filter):
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the filter on the loggers that print the dumps (before they print them)."""
-    for name in LOGGERS:
+    for name in nb_adapter.CONFIG_DUMP_LOGGERS:
         logging.getLogger(name).addFilter(_DropConfigDumps())
     return {"parallel_read_safe": True, "parallel_write_safe": True}

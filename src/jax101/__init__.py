@@ -9,14 +9,14 @@ from ._benchmarks import BENCHMARKS as BENCHMARKS
 from ._benchmarks import op_chain as op_chain
 from ._benchmarks import run_benchmark as run_benchmark
 from ._blocked import loss_and_grad_blocked as loss_and_grad_blocked
+from ._checks import CaughtError as CaughtError
 from ._checks import CheckCannotFail as CheckCannotFail
 from ._checks import CheckFailed as CheckFailed
 from ._checks import Compilations as Compilations
-from ._checks import ExpectedError as ExpectedError
 from ._checks import check as check
 from ._checks import check_close as check_close
 from ._checks import check_primitives as check_primitives
-from ._checks import checks_run as checks_run
+from ._checks import checks_passed as checks_passed
 from ._checks import count_compilations as count_compilations
 from ._checks import expect_error as expect_error
 from ._data import Dataset as Dataset
@@ -32,7 +32,6 @@ from ._logreg import predict_proba as predict_proba
 from ._newton import newton as newton
 from ._plot import plot_decision_boundaries as plot_decision_boundaries
 from ._provenance import Provenance as Provenance
-from ._provenance import chapter_footer as chapter_footer
 from ._provenance import provenance as provenance
 from ._records import figures_table as figures_table
 from ._records import load_records as load_records
@@ -51,22 +50,21 @@ from ._train import train as train
 
 __all__ = [
     "BENCHMARKS",
+    "CaughtError",
     "CheckCannotFail",
     "CheckFailed",
     "Compilations",
     "Dataset",
-    "ExpectedError",
     "History",
     "Params",
     "Provenance",
     "Roofline",
     "Timing",
     "accuracy",
-    "chapter_footer",
     "check",
     "check_close",
     "check_primitives",
-    "checks_run",
+    "checks_passed",
     "count_compilations",
     "count_kernels",
     "expect_error",

@@ -2,7 +2,7 @@
 
 A failed check raises :class:`CheckFailed`, whose message states the claim, the expected
 value and the actual value, so a broken build says which sentence of the book stopped
-being true. Every check that passes is counted (see :func:`checks_run`); the build report
+being true. Every check that passes is counted (see :func:`checks_passed`); the build report
 lists the count per chapter.
 
 A check that could not have failed proves nothing, so the helpers also refuse checks that
@@ -19,24 +19,14 @@ import contextlib
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jax
 import numpy as np
 from jax.typing import ArrayLike
 
-__all__ = [
-    "CheckCannotFail",
-    "CheckFailed",
-    "Compilations",
-    "ExpectedError",
-    "check",
-    "check_close",
-    "check_primitives",
-    "checks_run",
-    "count_compilations",
-    "expect_error",
-]
+if TYPE_CHECKING:
+    import jax.extend.core
 
 _COMPILE_EVENT = "/jax/core/compile/backend_compile_duration"
 _passed = 0
@@ -62,19 +52,19 @@ def _fail(claim: str, expected: object, actual: object, detail: str = "") -> Che
     return CheckFailed("\n".join(lines))
 
 
-def checks_run() -> int:
+def checks_passed() -> int:
     """Return how many checks have passed in this Python process.
 
     Returns:
         The number of passed checks since the kernel started.
 
     Examples:
-        >>> before = checks_run()
+        >>> before = checks_passed()
         >>> check(1 + 1 == 2, claim="arithmetic still works")
-        >>> checks_run() - before
+        >>> checks_passed() - before
         1
 
-    See also: the "Contributing" page, which explains how chapters use checks.
+    See also: :doc:`/appendix/contributing`, which explains how chapters use checks.
     """
     return _passed
 
@@ -185,7 +175,7 @@ def _audit_tolerance(expected: np.ndarray, *, rtol: float, atol: float, claim: s
 
 
 @dataclasses.dataclass
-class ExpectedError:
+class CaughtError:
     """The error caught by :func:`expect_error`; its fields are filled when the block exits."""
 
     type_name: str = ""
@@ -203,7 +193,7 @@ def expect_error(
     claim: str,
     match: str | None = None,
     show: bool = True,
-) -> Iterator[ExpectedError]:
+) -> Iterator[CaughtError]:
     """Run a block that must raise ``expected_type``, and show the error instead of crashing.
 
     Use this wherever a chapter demonstrates a mistake: if a JAX release stops raising,
@@ -217,7 +207,7 @@ def expect_error(
         show: Print ``Type: first line of the message`` when the error happens.
 
     Yields:
-        An :class:`ExpectedError` filled in with the type name and message on exit.
+        An :class:`CaughtError` filled in with the type name and message on exit.
 
     Raises:
         CheckFailed: If the block raises nothing, another type, or a non-matching message.
@@ -234,7 +224,7 @@ def expect_error(
           expected: KeyError raised
           actual:   no exception
     """
-    caught = ExpectedError()
+    caught = CaughtError()
     try:
         yield caught
     except expected_type as error:
@@ -259,7 +249,7 @@ def _primitive_names(jaxpr: jax.extend.core.Jaxpr) -> Iterator[str]:
         yield eqn.primitive.name
         for param in eqn.params.values():
             for sub in param if isinstance(param, list | tuple) else [param]:
-                inner = getattr(sub, "jaxpr", sub)
+                inner: Any = getattr(sub, "jaxpr", sub)
                 if hasattr(inner, "eqns"):
                     yield from _primitive_names(inner)
 
@@ -374,7 +364,8 @@ def count_compilations() -> Iterator[Compilations]:
     """
     seen = Compilations()
 
-    def listener(event: str, _duration: float, **kwargs: Any) -> None:
+    def listener(event: str, duration_secs: float, **kwargs: str | int) -> None:
+        del duration_secs  # only which function compiled matters
         if event == _COMPILE_EVENT:
             seen.names.append(str(kwargs.get("fun_name", "?")))
 

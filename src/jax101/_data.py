@@ -7,7 +7,6 @@ on every build.
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import jax
@@ -15,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-__all__ = ["Dataset", "make_dataset"]
+from ._validate import integer_problem, number_problem, raise_problems
 
 
 class Dataset(NamedTuple):
@@ -28,7 +27,7 @@ class Dataset(NamedTuple):
         x (jax.Array): Features, float32 of shape ``(N, K)``.
         y (jax.Array): Labels in ``{0, 1}``, float32 of shape ``(N,)``.
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """
 
     x: jax.Array
@@ -77,13 +76,9 @@ def make_dataset(n_samples: int, weights: ArrayLike, bias: float, *, key: jax.Ar
         ...
         ValueError: make_dataset got invalid arguments: n_samples must be an integer >= 1, got 0; weights must be 1-D of shape (K,) with K >= 1, got shape (1, 1); bias must be a finite number, got nan.
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """  # noqa: E501 - a doctest's expected output is one line
-    problems = []
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int | np.integer):
-        problems.append(f"n_samples must be an integer >= 1, got {n_samples!r}")
-    elif n_samples < 1:
-        problems.append(f"n_samples must be an integer >= 1, got {n_samples}")
+    problems: list[str | None] = [integer_problem("n_samples", n_samples, 1)]
     try:
         w = np.asarray(weights, dtype=np.float32)
     except (TypeError, ValueError):
@@ -94,18 +89,12 @@ def make_dataset(n_samples: int, weights: ArrayLike, bias: float, *, key: jax.Ar
             problems.append(f"weights must be 1-D of shape (K,) with K >= 1, got shape {w.shape}")
         elif not np.all(np.isfinite(w)):
             problems.append(f"weights must be finite, got {w.tolist()}")
-    try:
-        bias_ok = math.isfinite(float(bias))
-    except (TypeError, ValueError):
-        bias_ok = False
-    if not bias_ok:
-        problems.append(f"bias must be a finite number, got {bias!r}")
+    problems.append(number_problem("bias", bias))
     if not _is_key(key):
         problems.append(
             f"key must be a PRNG key such as jax.random.key(0), got {type(key).__name__}"
         )
-    if problems:
-        raise ValueError("make_dataset got invalid arguments: " + "; ".join(problems) + ".")
+    raise_problems("make_dataset", problems)
 
     key_x, key_y = jax.random.split(key)
     x = jax.random.normal(key_x, (n_samples, w.size), dtype=jnp.float32)

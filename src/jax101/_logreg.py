@@ -16,8 +16,6 @@ from jax.typing import ArrayLike
 
 from ._data import Dataset
 
-__all__ = ["Params", "accuracy", "logits", "loss", "loss_grad", "predict_proba"]
-
 
 class Params(NamedTuple):
     """The parameters of a logistic regression model with ``K`` features.
@@ -34,7 +32,7 @@ class Params(NamedTuple):
         >>> jax.tree.map(jnp.shape, params)
         Params(w=(2,), b=())
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """
 
     w: jax.Array
@@ -79,7 +77,7 @@ def logits(params: Params, x: ArrayLike) -> jax.Array:
         ...
         ValueError: x must have shape (N, 2) for a batch or (2,) for one example, got shape (3,).
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """
     x = jnp.asarray(x)
     _check_shapes(params, x)
@@ -101,7 +99,7 @@ def predict_proba(params: Params, x: ArrayLike) -> jax.Array:
         >>> predict_proba(params, jnp.array([[0.0, 0.0], [100.0, 0.0]]))
         Array([0.5, 1. ], dtype=float32)
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """
     return jax.nn.sigmoid(logits(params, x))
 
@@ -128,7 +126,7 @@ def loss(params: Params, data: Dataset) -> jax.Array:
         >>> loss(Params(w=jnp.array([-100.0]), b=jnp.array(0.0)), data)  # confidently wrong
         Array(100., dtype=float32)
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """
     eta = logits(params, data.x)
     return jnp.mean(jax.nn.softplus(eta) - data.y * eta)
@@ -152,7 +150,7 @@ def loss_grad(params: Params, data: Dataset) -> Params:
         >>> loss_grad(Params(w=jnp.array([0.0]), b=jnp.array(0.0)), data)
         Params(w=Array([-0.5], dtype=float32), b=Array(0., dtype=float32))
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """
     residuals = jax.nn.sigmoid(logits(params, data.x)) - data.y
     return Params(w=data.x.T @ residuals / data.y.shape[0], b=jnp.mean(residuals))
@@ -175,7 +173,7 @@ def accuracy(params: Params, data: Dataset) -> jax.Array:
         >>> accuracy(Params(w=jnp.array([1.0]), b=jnp.array(0.0)), data)
         Array(0.6666667, dtype=float32)
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """
     predicted = logits(params, data.x) > 0
     return jnp.mean(predicted == (data.y > 0.5), dtype=jnp.float32)

@@ -7,17 +7,15 @@ yardstick against which a first-order optimizer such as Adam is judged.
 
 from __future__ import annotations
 
-import math
+from typing import cast
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from ._data import Dataset
 from ._logreg import Params, loss
-
-__all__ = ["newton"]
+from ._validate import integer_problem, number_problem, raise_problems
 
 
 def newton(params: Params, data: Dataset, *, steps: int = 20, tol: float = 1e-6) -> Params:
@@ -51,21 +49,13 @@ def newton(params: Params, data: Dataset, *, steps: int = 20, tol: float = 1e-6)
         >>> bool(jnp.linalg.norm(gradient) < 1e-5)
         True
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """
-    problems = []
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        problems.append(f"steps must be an integer >= 0, got {steps!r}")
-    try:
-        tol_ok = math.isfinite(float(tol)) and float(tol) >= 0
-    except (TypeError, ValueError):
-        tol_ok = False
-    if not tol_ok:
-        problems.append(f"tol must be a finite number >= 0, got {tol!r}")
-    if problems:
-        raise ValueError("newton got invalid arguments: " + "; ".join(problems) + ".")
+    raise_problems(
+        "newton", [integer_problem("steps", steps, 0), number_problem("tol", tol, minimum=0)]
+    )
     params = Params(w=jnp.asarray(params.w, jnp.float32), b=jnp.asarray(params.b, jnp.float32))
-    return _newton(params, data, jnp.int32(steps), jnp.float32(tol))
+    return cast(Params, _newton(params, data, jnp.int32(steps), jnp.float32(tol)))
 
 
 @jax.jit
@@ -73,13 +63,14 @@ def _newton(params: Params, data: Dataset, steps: jax.Array, tol: jax.Array) -> 
     theta, unravel = ravel_pytree(params)
 
     def objective(theta: jax.Array) -> jax.Array:
-        return loss(unravel(theta), data)
+        return loss(cast(Params, unravel(theta)), data)
 
     gradient, hessian = jax.grad(objective), jax.hessian(objective)
 
     def keep_going(state: tuple[jax.Array, jax.Array, jax.Array]) -> jax.Array:
         i, _, g = state
-        return (i < steps) & (jnp.linalg.norm(g) > tol)
+        going: jax.Array = (i < steps) & (jnp.linalg.norm(g) > tol)
+        return going
 
     def newton_step(
         state: tuple[jax.Array, jax.Array, jax.Array],
@@ -88,5 +79,6 @@ def _newton(params: Params, data: Dataset, steps: jax.Array, tol: jax.Array) -> 
         theta = theta - jnp.linalg.solve(hessian(theta), g)
         return i + 1, theta, gradient(theta)
 
-    _, theta, _ = jax.lax.while_loop(keep_going, newton_step, (0, theta, gradient(theta)))
-    return unravel(theta)
+    start = (jnp.asarray(0), theta, gradient(theta))
+    _, theta, _ = jax.lax.while_loop(keep_going, newton_step, start)
+    return cast(Params, unravel(theta))

@@ -13,7 +13,6 @@ from ._logreg import Params
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["plot_decision_boundaries"]
 
 _LINESTYLES = ("-", "--", ":", "-.")
 
@@ -53,7 +52,7 @@ def plot_decision_boundaries(
         >>> ax.get_xlabel(), len(ax.get_lines())
         ('$x_1$', 1)
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """
     x, y = np.asarray(data.x), np.asarray(data.y)
     if x.ndim != 2 or x.shape[1] != 2:
@@ -73,7 +72,8 @@ def plot_decision_boundaries(
         _, ax = plt.subplots()
     for value, marker in ((0.0, "o"), (1.0, "^")):
         chosen = y == value
-        ax.scatter(*x[chosen].T, s=14, marker=marker, alpha=0.6, label=f"y = {value:g}")
+        xs, ys = x[chosen].T
+        ax.scatter(xs, ys, s=14, marker=marker, alpha=0.6, label=f"y = {value:g}")
     x_min, y_min = x.min(axis=0) - 0.5
     x_max, y_max = x.max(axis=0) + 0.5
     span = 2 * np.hypot(x_max - x_min, y_max - y_min)

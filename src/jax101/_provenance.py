@@ -1,33 +1,38 @@
-"""Provenance: which JAX, jaxlib, backend and devices produced a chapter's outputs, and when."""
+"""Provenance: which Python, JAX, jaxlib, backend and devices produced a chapter's outputs.
+
+The book's build appends one hidden cell to every chapter it executes; that cell calls
+:func:`report_provenance`, so each chapter's footer and its row of the build report name
+the devices of that chapter's own kernel (a chapter may configure, say, eight simulated
+CPU devices before JAX starts). No chapter has to call anything for it.
+"""
 
 from __future__ import annotations
 
 import collections
-import datetime
-import html
 import importlib.metadata
+import platform
+import sys
 from typing import NamedTuple
 
 import jax
 
-from ._checks import checks_run
+from ._checks import checks_passed
 
-__all__ = ["Provenance", "chapter_footer", "provenance"]
+MIME_TYPE = "application/vnd.jax101.provenance+json"
 
 
 class Provenance(NamedTuple):
     """A record of the software and hardware that produced a set of outputs."""
 
+    python_version: str
     jax_version: str
     jaxlib_version: str
     backend: str
     devices: str
-    executed_at: str
     checks: int
 
     def __str__(self) -> str:
-        when = f"Outputs computed {self.executed_at}"
-        return f"{when} with {self.platform}; {self.checks} checks passed."
+        return f"{self.platform}; {self.checks} checks passed."
 
     @property
     def platform(self) -> str:
@@ -37,12 +42,6 @@ class Provenance(NamedTuple):
             f"{self.backend} backend ({self.devices})"
         )
 
-    def _repr_html_(self) -> str:
-        return (
-            '<div class="jax101-provenance" role="note">'
-            f"<p><strong>How this page was made.</strong> {html.escape(str(self))}</p></div>"
-        )
-
 
 def _describe_devices() -> str:
     kinds = collections.Counter(device.device_kind for device in jax.devices())
@@ -50,7 +49,7 @@ def _describe_devices() -> str:
 
 
 def provenance() -> Provenance:
-    """Describe the JAX installation and devices of this process, and the time now (UTC).
+    """Describe the Python, JAX installation and devices of this process.
 
     Returns:
         A :class:`Provenance` whose ``checks`` field counts the checks passed so far.
@@ -61,39 +60,44 @@ def provenance() -> Provenance:
         True
         >>> record.backend == jax.default_backend()
         True
+
+    See also: :doc:`/appendix/build-report`, which lists this record for every chapter.
     """
-    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return Provenance(
+        python_version=platform.python_version(),
         jax_version=jax.__version__,
         jaxlib_version=importlib.metadata.version("jaxlib"),
         backend=jax.default_backend(),
         devices=_describe_devices(),
-        executed_at=now,
-        checks=checks_run(),
+        checks=checks_passed(),
     )
 
 
-def chapter_footer() -> Provenance:
-    """End a chapter: record its provenance and check count for the book's build report.
+def report_provenance() -> None:
+    """Display this kernel's :func:`provenance` as a JSON output for the book's build.
 
-    Every chapter's last cell calls this (tagged ``remove-input``). The returned record
-    displays as the "How this page was made" note; the check count, the time and the
-    platform are also glued (``jax101_checks``, ``jax101_executed_at``, ``jax101_platform``)
-    for the build report, when the chapter runs under myst-nb.
-
-    Returns:
-        The chapter's :class:`Provenance`.
+    The build runs this as the hidden last cell of every chapter and reads the output
+    (of MIME type ``application/vnd.jax101.provenance+json``) back; it is never rendered.
+    Under the build's kernel the record also lists the ``jax101`` modules whose public
+    names the chapter used (``jax101_modules``; None elsewhere).
 
     Examples:
-        >>> chapter_footer().checks >= 0
-        True
+        >>> report_provenance()  # doctest: +ELLIPSIS
+        {'application/vnd.jax101.provenance+json': {...}}
     """
-    record = provenance()
-    try:
-        from myst_nb import glue  # noqa: PLC0415 - only present when building the book
-    except ImportError:  # pragma: no cover - a learner's notebook without myst-nb
-        return record
-    glue("jax101_checks", record.checks, display=False)
-    glue("jax101_executed_at", record.executed_at, display=False)
-    glue("jax101_platform", record.platform, display=False)
-    return record
+    from IPython.display import display  # noqa: PLC0415 - only in a kernel
+
+    record: dict[str, object] = dict(provenance()._asdict())
+    package = sys.modules.get("jax101")
+    used = getattr(type(package), "jax101_used", None)  # recorded by the build's kernel
+    names = None if used is None else sorted(used)
+    record["jax101_modules"] = (
+        None if names is None else sorted({_defining_module(name) for name in names} - {""})
+    )
+    display({MIME_TYPE: record}, raw=True)
+
+
+def _defining_module(name: str) -> str:
+    value = getattr(sys.modules["jax101"], name, None)
+    module = getattr(value, "__module__", None) or ""
+    return module if module.startswith("jax101") else ""

@@ -13,8 +13,6 @@ from typing import Any, NamedTuple
 
 import jax
 
-__all__ = ["Timing", "time_call", "time_compile"]
-
 
 class Timing(NamedTuple):
     """Wall-clock seconds of repeated calls: the median, the fastest and every run."""
@@ -58,7 +56,7 @@ def time_call(
         >>> len(timing.runs), timing.best <= timing.median
         (3, True)
 
-    See also: the chapter "Just-in-time compilation and tracing".
+    See also: :doc:`/jit`.
     """
     if repeats < 1 or warmup < 0:
         msg = f"repeats must be >= 1 and warmup >= 0; got repeats={repeats}, warmup={warmup}"

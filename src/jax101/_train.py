@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import optax
 
 from ._data import Dataset
 from ._logreg import Params, accuracy, loss
-
-__all__ = ["History", "make_step", "train"]
+from ._validate import integer_problem, raise_problems
 
 
 class History(NamedTuple):
@@ -33,7 +31,7 @@ class History(NamedTuple):
         loss (jax.Array): The mean binary cross-entropy after the step.
         accuracy (jax.Array): The training accuracy after the step.
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """
 
     loss: jax.Array
@@ -48,7 +46,7 @@ def _step(
 ) -> tuple[Params, optax.OptState, History]:
     grads = jax.grad(loss)(params, data)
     updates, opt_state = optimizer.update(grads, opt_state, params)
-    params = optax.apply_updates(params, updates)
+    params = cast(Params, optax.apply_updates(params, updates))
     return params, opt_state, History(loss=loss(params, data), accuracy=accuracy(params, data))
 
 
@@ -79,7 +77,7 @@ def make_step(
         >>> bool(metrics.loss < loss(Params(jnp.zeros(2), jnp.zeros(())), data))
         True
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """
     return jax.jit(functools.partial(_step, optimizer))
 
@@ -117,13 +115,11 @@ def train(
         >>> bool(history.loss[-1] < history.loss[0])
         True
 
-    See also: the chapter "Case study: logistic regression with Optax".
+    See also: :doc:`/logistic-regression`.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-        msg = f"steps must be an integer >= 1, got {steps!r}."
-        raise ValueError(msg)
+    raise_problems("train", [integer_problem("steps", steps, 1)])
     params = Params(w=jnp.asarray(params.w), b=jnp.asarray(params.b))
-    return _train(params, data, optimizer, int(steps))
+    return cast(tuple[Params, History], _train(params, data, optimizer, int(steps)))
 
 
 @functools.partial(jax.jit, static_argnums=(2, 3))

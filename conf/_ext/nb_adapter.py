@@ -1,0 +1,330 @@
+"""The one place where the book relies on what myst-nb, jupyter-cache, Sphinx and the theme do.
+
+The book's extensions (``execution``, ``build_report``, ``notebook_download``,
+``quiet_log``) use these functions and constants instead of reaching into the libraries
+themselves. Each says which version's behaviour it relies on; ``tests/test_build_adapter.py``
+exercises every one of them in process, on tiny fixture books built with
+``sphinx.testing``, so an upgrade that changes one of them fails there, in one fast test.
+
+Versions relied on (the locked ones): Sphinx 9.0, myst-nb 1.4, jupyter-cache 1.0,
+sphinx-book-theme 1.1/1.4, nbformat 5.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
+# The theme's own html-page-context handlers run at this priority (sphinx-book-theme 1.x:
+# ``app.connect("html-page-context", add_header_buttons, priority=501)``); a handler that
+# sets ``ipynb_source`` must run before it.
+THEME_PAGE_CONTEXT_PRIORITY = 501
+
+# The loggers through which myst-parser 5 and myst-nb 1.4 log their configuration objects,
+# and the class names of those objects.
+CONFIG_DUMP_LOGGERS = ("sphinx.myst_parser.sphinx_ext.main", "sphinx.myst_nb.sphinx_ext")
+CONFIG_DUMP_CLASSES = frozenset({"MdParserConfig", "NbParserConfig"})
+
+# Hooks called around every notebook myst-nb reads: before(notebook, path) may change the
+# notebook before it is executed or looked up in the cache; after(notebook, path,
+# exec_data) sees it with its outputs and myst-nb's execution record (see exec_data).
+BeforeHook = Callable[[nbformat.NotebookNode, str], None]
+AfterHook = Callable[[nbformat.NotebookNode, str, dict[str, Any] | None], None]
+_before: list[BeforeHook] = []
+_after: list[AfterHook] = []
+
+# myst-nb 1.4's own warnings about a failed execution (``NotebookClientCache.start_client``
+# and ``Parser.parse``): the book replaces them with one clear message per chapter.
+EXECUTION_FAILED_PREFIXES = ("Executing notebook failed", "Notebook exception traceback saved in")
+
+
+def around_execution(before: BeforeHook, after: AfterHook) -> None:
+    """Call ``before`` and ``after`` around each notebook's execution (or cache lookup).
+
+    Relies on myst-nb 1.4: ``myst_nb.sphinx_.Parser.parse`` calls the module-level name
+    ``create_client(notebook, document_path, nb_config, logger, read_fmt)`` and uses the
+    returned client as a context manager whose entry executes the notebook in place or
+    merges its cached outputs into ``client.notebook``. The notebook ``before`` changes is
+    the one hashed by jupyter-cache and written to myst-nb's output folder.
+
+    Args:
+        before: Called with the notebook and its source path before execution.
+        after: Called with the executed notebook (``client.notebook``), its path and the
+            client's ``exec_metadata`` (None when the notebook was excluded from execution).
+    """
+    import myst_nb.sphinx_  # noqa: PLC0415 - patched once, on first use
+
+    if before not in _before:  # set-up runs once per Sphinx application in a process
+        _before.append(before)
+    if after not in _after:
+        _after.append(after)
+    original = myst_nb.sphinx_.create_client
+    if getattr(original, "_jax101_wrapped", False):
+        return
+
+    @functools.wraps(original)
+    def create_client(notebook: Any, source: str, *args: Any, **kwargs: Any) -> Any:
+        for hook in _before:
+            hook(notebook, str(source))
+        return _Client(original(notebook, source, *args, **kwargs), str(source))
+
+    create_client._jax101_wrapped = True  # type: ignore[attr-defined]
+    myst_nb.sphinx_.create_client = create_client
+
+
+class _Client:
+    """Delegates to myst-nb's client; calls the ``after`` hooks once it has entered."""
+
+    def __init__(self, client: Any, source: str) -> None:
+        self._client = client
+        self._source = source
+
+    def __enter__(self) -> Any:
+        client = self._client.__enter__()
+        for hook in _after:
+            hook(client.notebook, self._source, client.exec_metadata)
+        return client
+
+    def __exit__(self, *exc_info: object) -> Any:
+        return self._client.__exit__(*exc_info)
+
+
+def extend_source_map(notebook: nbformat.NotebookNode) -> None:
+    """Give a cell appended to a notebook read from MyST a line number (its source's last).
+
+    myst-nb 1.4's MyST reader stores the first line of every cell in
+    ``notebook.metadata.source_map`` and its execution client indexes that list by cell.
+    """
+    source_map = notebook.metadata.get("source_map")
+    if source_map is not None and len(source_map) < len(notebook.cells):
+        source_map.append(source_map[-1] if source_map else 0)
+
+
+def exec_data(env: BuildEnvironment, docname: str) -> dict[str, Any] | None:
+    """Return myst-nb's execution record of a page, or None if it was not executed.
+
+    Relies on myst-nb 1.4's ``NbMetadataCollector.get_exec_data``: a dict with ``mtime``
+    (POSIX time the outputs were computed: cache creation time for a cached notebook),
+    ``runtime`` (seconds, the cache's ``execution_seconds``), ``method``, ``succeeded``,
+    ``error`` (exception class name) and ``traceback``.
+    """
+    from myst_nb.sphinx_ import NbMetadataCollector  # noqa: PLC0415
+
+    data = NbMetadataCollector.get_doc_data(env).get(docname, {}).get("exec_data")
+    return dict(data) if data else None
+
+
+def executed_docnames(env: BuildEnvironment) -> set[str]:
+    """Return the pages that have a myst-nb execution record (myst-nb 1.4)."""
+    from myst_nb.sphinx_ import NbMetadataCollector  # noqa: PLC0415
+
+    return {
+        doc for doc, data in NbMetadataCollector.get_doc_data(env).items() if data.get("exec_data")
+    }
+
+
+def notebook_output_path(env: BuildEnvironment, docname: str) -> Path:
+    """Return where myst-nb wrote a page's notebook (myst-nb 1.4).
+
+    myst-nb writes each notebook page, as it was executed but *without* outputs in cache
+    mode, to ``<env.mystnb_config.output_folder>/<docname>.ipynb`` (the folder is
+    ``<outdir>/../jupyter_execute``).
+    """
+    return Path(env.mystnb_config.output_folder, f"{docname}.ipynb")
+
+
+def merge_cached_outputs(notebook: nbformat.NotebookNode, cache: str) -> nbformat.NotebookNode:
+    """Return ``notebook`` with the outputs cached for it, unchanged when none are.
+
+    Relies on jupyter-cache 1.0's ``get_cache(path).merge_match_into_notebook``, which
+    raises ``KeyError`` when no cached notebook has the same code cells and kernelspec.
+    """
+    from jupyter_cache import get_cache  # noqa: PLC0415
+
+    try:
+        return get_cache(cache).merge_match_into_notebook(notebook)[1]
+    except KeyError:
+        return notebook
+
+
+def cached_notebooks(cache: str, uri: str) -> list[nbformat.NotebookNode]:
+    """Return the notebooks cached for the source ``uri`` (newest first).
+
+    Relies on jupyter-cache 1.0: ``list_cache_records()`` (records with ``uri``, ``pk``,
+    ``created``) and ``get_cache_bundle(pk).nb``; myst-nb 1.4 caches a page under the
+    absolute path of its source.
+    """
+    from jupyter_cache import get_cache  # noqa: PLC0415
+
+    store = get_cache(cache)
+    records = [r for r in store.list_cache_records() if r.uri == uri]
+    records.sort(key=lambda r: r.created, reverse=True)
+    return [store.get_cache_bundle(r.pk).nb for r in records]
+
+
+def in_cache(cache: str, notebook: nbformat.NotebookNode) -> bool:
+    """Tell whether jupyter-cache 1.0 has a notebook with the same code cells and kernel."""
+    from jupyter_cache import get_cache  # noqa: PLC0415
+
+    try:
+        get_cache(cache).match_cache_notebook(notebook)
+    except KeyError:
+        return False
+    return True
+
+
+def store_in_cache(cache: str, notebook: nbformat.NotebookNode, uri: str, seconds: float) -> None:
+    """Cache an executed notebook under its own code cells (jupyter-cache 1.0), as myst-nb does.
+
+    myst-nb 1.4 stores ``CacheBundleIn(notebook, uri, data={"execution_seconds": ...})`` with
+    ``check_validity=False, overwrite=True``; the same is done here for a notebook whose
+    hidden cell changed after it ran.
+    """
+    from jupyter_cache import get_cache  # noqa: PLC0415
+    from jupyter_cache.base import CacheBundleIn  # noqa: PLC0415
+
+    bundle = CacheBundleIn(notebook, uri, data={"execution_seconds": seconds})
+    get_cache(cache).cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+
+
+def create_cache(path: Path) -> None:
+    """Create jupyter-cache's database in ``path`` now, before parallel readers start.
+
+    jupyter-cache 1.0 creates ``<path>/global.db`` (SQLite) lazily on the first access of
+    ``JupyterCacheBase.db``; two processes doing that at once on an empty cache race.
+    """
+    from jupyter_cache import get_cache  # noqa: PLC0415
+
+    path.mkdir(parents=True, exist_ok=True)
+    get_cache(path).db  # noqa: B018 - the property creates the database
+
+
+def reports_folder(app: Sphinx) -> Path:
+    """Return where myst-nb 1.4 writes a failed notebook's traceback: ``<outdir>/reports``."""
+    return Path(app.outdir) / "reports"
+
+
+def set_ipynb_source(context: dict[str, Any], filename: str) -> None:
+    """Make sphinx-book-theme's download menu offer ``_sources/<filename>``.
+
+    sphinx-book-theme 1.x adds an ".ipynb" download entry when the page context has
+    ``ipynb_source`` (a path relative to ``_sources``), read by its handler at priority
+    :data:`THEME_PAGE_CONTEXT_PRIORITY`.
+    """
+    context["ipynb_source"] = filename
+
+
+def title(env: BuildEnvironment, docname: str) -> str:
+    """Return a page's title as plain text (Sphinx 9: ``env.titles``), or its name."""
+    node = env.titles.get(docname)
+    return node.astext() if node is not None else docname
+
+
+def reading_order(env: BuildEnvironment) -> list[str]:
+    """Return the pages reachable from the root document's toctrees, depth first.
+
+    Relies on Sphinx 9's ``env.toctree_includes`` (docname -> included docnames, in order).
+    """
+    order: list[str] = []
+
+    def visit(docname: str) -> None:
+        if docname in order:
+            return
+        order.append(docname)
+        for child in env.toctree_includes.get(docname, []):
+            visit(child)
+
+    visit(env.config.root_doc)
+    return order
+
+
+def warning_docname(app: Sphinx, record: Any) -> str | None:
+    """Return the page a Sphinx warning record is about, or None when it names none.
+
+    Sphinx 9's ``SphinxLoggerAdapter`` stores ``location=`` on the record as given: a
+    docname, a ``(docname, line)`` pair, a docutils node, or (when replayed from a parallel
+    worker) the already translated ``"path:line"`` string.
+    """
+    location = getattr(record, "location", None)
+    if location is None:
+        return None
+    if isinstance(location, tuple):
+        location = location[0]
+    if isinstance(location, nodes.Node):
+        location = location.source or (location.document and location.document["source"])
+        if not location:
+            return None
+    text = re.sub(r"(:\d+)+$", "", str(location))  # "path:line" -> "path"
+    path = Path(text)
+    if path.is_absolute():
+        return app.env.path2doc(path) if path.is_relative_to(app.srcdir) else None
+    return text if text in app.env.found_docs else None
+
+
+def add_warning_filter(app: Sphinx, keep: Callable[[Any], bool]) -> None:
+    """Drop the warnings for which ``keep(record)`` is false before Sphinx counts them.
+
+    Sphinx 9 counts a warning (for ``-W``) in ``WarningSuppressor``, the second filter of
+    the ``WarningStreamHandler`` on the ``sphinx`` logger; a filter put first sees every
+    warning before it is counted, from the main process and from parallel workers.
+    """
+    import logging  # noqa: PLC0415
+
+    from sphinx.util.logging import NAMESPACE, WarningStreamHandler  # noqa: PLC0415
+
+    class _Keep(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return keep(record)
+
+    for handler in logging.getLogger(NAMESPACE).handlers:
+        if isinstance(handler, WarningStreamHandler):
+            handler.filters.insert(0, _Keep())
+
+
+def is_execution_failure(record: Any) -> bool:
+    """Tell whether a warning record is one of myst-nb's own execution-failure warnings."""
+    return str(record.getMessage()).startswith(EXECUTION_FAILED_PREFIXES)
+
+
+def is_glue_warning(record: Any) -> bool:
+    """Tell whether a warning is myst-nb's about a glue key (myst-nb 1.4: subtype "glue")."""
+    return getattr(record, "subtype", None) == "glue" or ".glue]" in str(record.getMessage())
+
+
+def is_malformed_front_matter(record: Any) -> bool:
+    """Tell whether a warning is myst-parser 5's "Malformed YAML" (subtype ``topmatter``)."""
+    return str(record.getMessage()).startswith("Malformed YAML")
+
+
+def is_missing_jupytext_header(record: Any) -> bool:
+    """Tell whether a warning is myst-nb 1.4's "Jupytext header content was missing"."""
+    return "Jupytext header content was missing" in str(record.getMessage())
+
+
+def replace_message(record: Any, message: str) -> None:
+    """Give a warning record a new message (Sphinx formats ``msg % args`` when it prints)."""
+    record.msg = message
+    record.args = ()
+
+
+def code_cells(notebook: nbformat.NotebookNode) -> Iterator[tuple[int, Any]]:
+    """Yield ``(number, cell)`` for the code cells, numbered from 1 as a reader counts them."""
+    number = 0
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            number += 1
+            yield number, cell
+
+
+def to_json(value: object) -> str:
+    """Serialise a record for a notebook output (plain JSON; nbformat 5 stores it as is)."""
+    return json.dumps(value, sort_keys=True)

@@ -1,0 +1,160 @@
+"""The adapter's promises about myst-nb, jupyter-cache, Sphinx and the theme, tested in process.
+
+One tiny fixture book (``tests/roots/test-adapter``: a chapter that passes, one that raises)
+is built once with ``sphinx.testing``; each test checks one function of ``nb_adapter``
+against what the libraries actually did. An upgrade that changes a relied-on behaviour
+fails here first, naming the function.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+from collections.abc import Iterator
+from io import StringIO
+from pathlib import Path
+
+import jax
+import nbformat
+import pytest
+from sphinx.testing.util import SphinxTestApp
+
+import execution
+import nb_adapter
+
+ROOTS = Path(__file__).parent / "roots"
+
+pytestmark = [
+    pytest.mark.slow,
+    # sphinx-book-theme 1.1 reads a transform's deprecated ``app``; not ours to fix.
+    pytest.mark.filterwarnings("ignore:'sphinx_book_theme."),
+]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SphinxTestApp]:
+    builddir = tmp_path_factory.mktemp("adapter")
+    started = time.time()
+    app = SphinxTestApp(
+        "html",
+        srcdir=ROOTS / "test-adapter",  # read in place; everything built goes to builddir
+        builddir=builddir,
+        status=StringIO(),
+        warning=StringIO(),
+    )
+    app.build()
+    app.started = started  # type: ignore[attr-defined]
+    yield app
+    app.cleanup()
+
+
+def html(app: SphinxTestApp, page: str) -> str:
+    return (Path(app.outdir) / f"{page}.html").read_text()
+
+
+def test_around_execution_reads_the_kernels_provenance(app):
+    record = execution.provenance_of(app.env, "passes")
+    assert record is not None
+    assert record["checks"] == 1  # the chapter runs exactly one check
+    assert record["backend"] == jax.default_backend()
+    assert record["devices"] == f"{jax.local_device_count()} x {jax.devices()[0].device_kind}"
+    assert execution.provenance_of(app.env, "fails") is None  # stopped before the last cell
+
+
+def test_exec_data_has_time_runtime_and_status(app):
+    passed = nb_adapter.exec_data(app.env, "passes")
+    failed = nb_adapter.exec_data(app.env, "fails")
+    assert passed is not None
+    assert failed is not None
+    assert app.started <= passed["mtime"] <= time.time()
+    assert 0 < passed["runtime"] < time.time() - app.started
+    assert passed["succeeded"]
+    assert not failed["succeeded"]
+    assert failed["error"] == "CellExecutionError"
+    assert "deliberately" in failed["traceback"]
+    assert nb_adapter.exec_data(app.env, "index") is None
+
+
+def test_executed_docnames_are_the_notebooks(app):
+    assert nb_adapter.executed_docnames(app.env) == {"passes", "fails"}
+
+
+def test_notebook_output_path_holds_the_notebook_with_the_provenance_cell(app):
+    path = nb_adapter.notebook_output_path(app.env, "passes")
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.cells[-1].source.endswith(execution.PROVENANCE_CELL)
+    merged = nb_adapter.merge_cached_outputs(notebook, app.config.nb_execution_cache_path)
+    outputs = merged.cells[-1].outputs
+    assert any(execution.PROVENANCE_MIME in output.get("data", {}) for output in outputs)
+
+
+def test_create_cache_made_the_database(app):
+    assert (Path(app.config.nb_execution_cache_path) / "global.db").is_file()
+
+
+def test_reports_folder_holds_the_failed_chapters_traceback(app):
+    # myst-nb wrote it into the HTML folder; the build moved it out when it finished.
+    assert not nb_adapter.reports_folder(app).exists()
+    report = execution.reports_target(app) / "fails.err.log"
+    assert "ValueError: deliberately" in report.read_text()
+
+
+def test_theme_offers_the_published_notebook(app):
+    assert "_sources/passes.ipynb" in html(app, "passes")
+    priorities = {
+        listener.priority
+        for listener in app.events.listeners["html-page-context"]
+        if listener.handler.__module__.startswith("sphinx_book_theme")
+    }
+    assert nb_adapter.THEME_PAGE_CONTEXT_PRIORITY in priorities
+
+
+def test_config_dumps_come_through_the_named_loggers(app):
+    known = logging.Logger.manager.loggerDict
+    assert all(name in known for name in nb_adapter.CONFIG_DUMP_LOGGERS)
+    status = app.status.getvalue()
+    assert "Running Sphinx" in status
+    assert all(f"{name}(" not in status for name in nb_adapter.CONFIG_DUMP_CLASSES)
+
+
+def test_titles_and_reading_order(app):
+    assert nb_adapter.title(app.env, "passes") == "A chapter that passes"
+    assert nb_adapter.reading_order(app.env) == ["index", "passes", "fails"]
+
+
+def test_footer_and_build_report(app):
+    page = html(app, "passes")
+    record = execution.provenance_of(app.env, "passes")
+    when = datetime.datetime.fromtimestamp(
+        nb_adapter.exec_data(app.env, "passes")["mtime"], datetime.UTC
+    )
+    assert "How this page was made." in page
+    assert f"Outputs computed {when:%Y-%m-%d %H:%M} UTC" in page
+    assert f"{record['devices']}); 1 check passed." in page
+    assert "How this page was made." not in html(app, "fails")
+    report = html(app, "index")
+    assert "FAILED (CellExecutionError)" in report
+    assert (
+        'The answer is <span class="pasted-text">42' in page
+    )  # glue still works with the appended cell
+
+
+def test_warning_docname_understands_every_location_form(app):
+    def record(location: object) -> logging.LogRecord:
+        made = logging.LogRecord("sphinx", logging.WARNING, "", 0, "w", (), None)
+        made.location = location  # type: ignore[attr-defined]
+        return made
+
+    source = str(Path(app.srcdir) / "passes.md")
+    assert nb_adapter.warning_docname(app, record(("passes", 3))) == "passes"
+    assert nb_adapter.warning_docname(app, record("passes")) == "passes"
+    assert nb_adapter.warning_docname(app, record(f"{source}:12")) == "passes"
+    assert nb_adapter.warning_docname(app, record(None)) is None
+
+
+def test_extend_source_map_adds_a_line_for_an_appended_cell():
+    notebook = nbformat.v4.new_notebook(metadata={"source_map": [3, 9]})
+    notebook.cells = [nbformat.v4.new_code_cell("1") for _ in range(3)]
+    nb_adapter.extend_source_map(notebook)
+    assert notebook.metadata.source_map == [3, 9, 9]
