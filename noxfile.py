@@ -141,4 +141,3 @@ def serve(session: nox.Session) -> None:
         *session.posargs,
         *command[-2:],
     )
-

@@ -80,7 +80,9 @@ def roofline(step: Callable[..., Any], *args: Any, repeats: int = 5) -> Roofline
 
     @jax.jit
     def reference(arrays: list[jax.Array]) -> jax.Array:
-        return sum(jnp.sum(a, dtype=jnp.float32) for a in arrays)
+        # A float32 start keeps the type an Array (plain sum() starts from the int 0).
+        start = jnp.zeros((), jnp.float32)
+        return sum((jnp.sum(a, dtype=jnp.float32) for a in arrays), start=start)
 
     timings = time_alternately(
         {"step": (step, args), "reference": (reference, (leaves,))}, repeats=repeats

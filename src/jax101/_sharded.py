@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import cast
 
 import jax
 import numpy as np
@@ -25,16 +26,19 @@ from ._logreg import Params
 from ._train import History, _step, _train
 
 
-def _shardings(mesh: jax.sharding.Mesh, axis: str) -> tuple[NamedSharding, Dataset]:
-    """The replicated sharding of the mesh, and the batch sharding of a :class:`Dataset`."""
+def _shardings(mesh: jax.sharding.Mesh, axis: str) -> tuple[NamedSharding, NamedSharding]:
+    """The replicated sharding of the mesh, and the batch sharding of every array of a batch.
+
+    The batch sharding splits the leading (example) axis, so it serves ``x`` and ``y`` alike;
+    as a tree prefix it stands for a whole :class:`Dataset` in ``in_shardings``.
+    """
     if axis not in mesh.shape:
         msg = f"axis must be one of the mesh's axes {tuple(mesh.axis_names)}; got {axis!r}."
         raise ValueError(msg)
     # Auto axes let XLA's partitioner choose the collectives, whatever the caller's mesh
     # says (jax.make_mesh gives Explicit axes by default in this JAX).
     mesh = mesh.update(axis_types=(AxisType.Auto,) * len(mesh.axis_names))
-    batch = NamedSharding(mesh, PartitionSpec(axis))
-    return NamedSharding(mesh, PartitionSpec()), Dataset(x=batch, y=batch)
+    return NamedSharding(mesh, PartitionSpec()), NamedSharding(mesh, PartitionSpec(axis))
 
 
 def _check_divisible(n: int, mesh: jax.sharding.Mesh, axis: str) -> None:
@@ -82,8 +86,8 @@ def shard_batch(data: Dataset, mesh: jax.sharding.Mesh, *, axis: str = "data") -
     _, batch = _shardings(mesh, axis)
     _check_divisible(data.y.shape[0] * jax.process_count(), mesh, axis)
     return Dataset(
-        x=jax.make_array_from_process_local_data(batch.x, np.asarray(data.x)),
-        y=jax.make_array_from_process_local_data(batch.y, np.asarray(data.y)),
+        x=jax.make_array_from_process_local_data(batch, np.asarray(data.x)),
+        y=jax.make_array_from_process_local_data(batch, np.asarray(data.y)),
     )
 
 
@@ -189,11 +193,12 @@ def _compiled_train(
     optimizer: optax.GradientTransformation,
     steps: int,
     replicated: NamedSharding,
-    batch: Dataset,
+    batch: NamedSharding,
 ) -> Callable[[Params, Dataset], tuple[Params, History]]:
     """One jitted training run per optimizer, step count and sharding (cached)."""
 
     def run(params: Params, data: Dataset) -> tuple[Params, History]:
-        return _train(params, data, optimizer, steps)
+        # jax.jit's wrapper is annotated to return Any; _train's own annotation is the truth.
+        return cast(tuple[Params, History], _train(params, data, optimizer, steps))
 
     return jax.jit(run, in_shardings=(replicated, batch), out_shardings=replicated)
