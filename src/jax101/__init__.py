@@ -8,6 +8,7 @@ from ._alternate import time_alternately as time_alternately
 from ._benchmarks import BENCHMARKS as BENCHMARKS
 from ._benchmarks import op_chain as op_chain
 from ._benchmarks import run_benchmark as run_benchmark
+from ._blocked import LossAndGradient as LossAndGradient
 from ._blocked import loss_and_grad_blocked as loss_and_grad_blocked
 from ._checks import CaughtError as CaughtError
 from ._checks import CheckCannotFail as CheckCannotFail
@@ -56,6 +57,7 @@ __all__ = [
     "Compilations",
     "Dataset",
     "History",
+    "LossAndGradient",
     "Params",
     "Provenance",
     "Roofline",

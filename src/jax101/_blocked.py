@@ -9,7 +9,7 @@ block before moving on (a :func:`jax.lax.map`) lets the second pass find the blo
 from __future__ import annotations
 
 import functools
-from typing import cast
+from typing import NamedTuple
 
 import jax
 
@@ -17,9 +17,16 @@ from ._data import Dataset
 from ._logreg import Params, loss
 
 
+class LossAndGradient(NamedTuple):
+    """The mean loss and its gradient, in the order ``jax.value_and_grad`` returns them."""
+
+    loss: jax.Array
+    grad: Params
+
+
 def loss_and_grad_blocked(
     params: Params, data: Dataset, *, rows: int = 16384
-) -> tuple[jax.Array, Params]:
+) -> LossAndGradient:
     """Return ``jax.value_and_grad(loss)(params, data)``, computed block by block.
 
     Every block holds ``rows`` examples, so each block's loss and gradient are means over
@@ -32,7 +39,8 @@ def loss_and_grad_blocked(
         rows: Examples per block; 16384 rows of 64 float32 features are 4 MiB.
 
     Returns:
-        The mean loss and its gradient, as ``jax.value_and_grad(loss)`` returns them.
+        The mean loss and its gradient, as ``jax.value_and_grad(loss)`` returns them (a
+        :class:`LossAndGradient`, which unpacks as a pair).
 
     Raises:
         ValueError: If ``rows < 1`` or the number of examples is not a multiple of it.
@@ -54,8 +62,8 @@ def loss_and_grad_blocked(
     if rows < 1 or n % rows:
         msg = f"the {n} examples must split into blocks of rows={rows}; pick a divisor of {n}"
         raise ValueError(msg)
-    # jax.jit's wrapper is annotated to return Any; _blocked's own annotation is the truth.
-    return cast(tuple[jax.Array, Params], _blocked(params, data, rows))
+    value, grad = _blocked(params, data, rows)
+    return LossAndGradient(value, grad)
 
 
 @functools.partial(jax.jit, static_argnums=2)
