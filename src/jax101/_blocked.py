@@ -24,9 +24,7 @@ class LossAndGradient(NamedTuple):
     grad: Params
 
 
-def loss_and_grad_blocked(
-    params: Params, data: Dataset, *, rows: int = 16384
-) -> LossAndGradient:
+def loss_and_grad_blocked(params: Params, data: Dataset, *, rows: int = 16384) -> LossAndGradient:
     """Return ``jax.value_and_grad(loss)(params, data)``, computed block by block.
 
     Every block holds ``rows`` examples, so each block's loss and gradient are means over
