@@ -18,9 +18,9 @@ extensions = [
     "sphinx.ext.autodoc",  # the API reference of jax101 comes from its docstrings
     "sphinx.ext.napoleon",  # ...which are written in Google style
     "sphinx.ext.intersphinx",  # {func}`jax.grad` links into the JAX docs
-    "sphinx.ext.mathjax",
     "execution",  # cache keyed on src/ and the environment; quiet, strict kernels
-    "offline_math",  # MathJax served from _static, never a CDN
+    "offline_math",  # math typeset at build time by KaTeX: no math script, no CDN
+    "icon_font",  # the theme's icon fonts cut to the icons the pages show
     "build_report",  # the per-chapter build report page
     "notebook_download",  # each chapter also downloadable as the .ipynb it executed
     "quiet_log",  # no multi-kilobyte configuration dumps in the build log
@@ -77,6 +77,8 @@ napoleon_numpy_docstring = False
 html_theme = "sphinx_book_theme"
 html_title = "JAX 101"
 html_static_path = ["_static"]
+# Local overrides of the theme: no 1.5 MB fontawesome.js, light/dark resolved before paint.
+templates_path = ["_templates"]
 html_css_files = ["jax101.css"]
 html_context = {"default_mode": "auto"}  # follow the reader's light/dark setting (empty: JS error)
 html_last_updated_fmt = None  # each chapter states when its outputs were produced instead
@@ -85,4 +87,3 @@ html_theme_options = {
     "show_toc_level": 2,
     "home_page_in_toc": True,
 }
-mathjax3_config = {"tex": {"tags": "none"}, "options": {"enableMenu": False}}
