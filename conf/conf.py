@@ -20,6 +20,8 @@ extensions = [
     "sphinx.ext.intersphinx",  # {func}`jax.grad` links into the JAX docs
     "execution",  # cache keyed on src/ and the environment; quiet, strict kernels
     "offline_math",  # math typeset at build time by KaTeX: no math script, no CDN
+    "sphinx_copybutton",  # a copy button on every code cell (prompts and outputs left out)
+    "accessibility",  # local fixes of what axe-core finds in the theme's and myst-nb's HTML
     "icon_font",  # the theme's icon fonts cut to the icons the pages show
     "build_report",  # the per-chapter build report page
     "notebook_download",  # each chapter also downloadable as the .ipynb it executed
@@ -82,6 +84,9 @@ templates_path = ["_templates"]
 html_css_files = ["jax101.css"]
 html_context = {"default_mode": "auto"}  # follow the reader's light/dark setting (empty: JS error)
 html_last_updated_fmt = None  # each chapter states when its outputs were produced instead
+# A page whose title names the query ranks first ("vmap" finds the vmap chapter first).
+html_search_scorer = str(CONF / "_templates" / "search-scorer.js")
+copybutton_exclude = ".linenos, .gp, .go"  # copy the code, never line numbers or outputs
 html_theme_options = {
     "use_download_button": True,  # learners can take a chapter away as .ipynb or .md
     "show_toc_level": 2,
