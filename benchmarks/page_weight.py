@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-import sitetools  # noqa: E402 (the test helpers are not a package)
+import sitetools  # the test helpers are not a package
 
 BUDGET_KB = 400.0
 BUDGET_MS = 1000.0

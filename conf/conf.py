@@ -87,7 +87,14 @@ html_last_updated_fmt = None  # each chapter states when its outputs were produc
 # A page whose title names the query ranks first ("vmap" finds the vmap chapter first).
 html_search_scorer = str(CONF / "_templates" / "search-scorer.js")
 copybutton_exclude = ".linenos, .gp, .go"  # copy the code, never line numbers or outputs
+# The book's repository, in one place: the header's repository link and each chapter's
+# "Open in Colab" button (which opens the notebooks published on the Pages branch).
+# A placeholder until the repository is public.
+jax101_repository = "https://github.com/jax101-book/jax101"
+jax101_notebook_branch = "gh-pages"
 html_theme_options = {
+    "repository_url": jax101_repository,
+    "use_repository_button": True,
     "use_download_button": True,  # learners can take a chapter away as .ipynb or .md
     "show_toc_level": 2,
     "home_page_in_toc": True,
