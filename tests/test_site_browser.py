@@ -221,6 +221,7 @@ def test_notebook_download_saves_the_chapter_with_outputs(browser, site: str, tm
     download.value.save_as(saved)
     assert saved.name == "getting-started.ipynb"
     notebook = json.loads(saved.read_text())
+    assert "%pip install --quiet jax101" in "".join(notebook["cells"][0]["source"])
     code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
     assert sum(bool(cell["outputs"]) for cell in code) >= 1
     assert visit.errors == []
@@ -242,7 +243,8 @@ a_very_long_line_of_code = [i * 2 for i in range(1000)]  # much wider than 200 p
 4
 5</pre></div>
 <div style="width: 2000px">wide</div>
-<figure><img src="missing.png" alt="_images/missing.png"></figure><img src="https://example.invalid/x.png" alt="far">
+<figure><img src="missing.png" alt="_images/missing.png"></figure>
+<img src="https://example.invalid/x.png" alt="far">
 <script>console.error("broken on purpose")</script>
 </main></body></html>"""
 
