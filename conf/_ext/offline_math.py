@@ -104,6 +104,54 @@ def _start_server_process(
     raise cls.timeout_error(timeout)
 
 
+# KaTeX's markup names the font each piece of math is drawn in by a class; a page preloads
+# the fonts its math uses, so they arrive with the stylesheets instead of after them.
+FONT_CLASSES = {
+    "Main-Regular": ("katex",),
+    "Math-Italic": ("mathnormal",),
+    "Main-Bold": ("mathbf", "textbf"),
+    "Main-Italic": ("mathit", "textit"),
+    "Math-BoldItalic": ("boldsymbol",),
+    "AMS-Regular": ("amsrm", "mathbb"),
+    "Caligraphic-Regular": ("mathcal",),
+    "SansSerif-Regular": ("mathsf", "textsf"),
+    "Typewriter-Regular": ("mathtt", "texttt"),
+    # "sizeN" alone only scales text (superscripts); with "delimsizing" it picks a font.
+    "Size1-Regular": ("delimsizing size1", "small-op"),
+    "Size2-Regular": ("delimsizing size2", "large-op"),
+    "Size3-Regular": ("delimsizing size3",),
+    "Size4-Regular": ("delimsizing size4",),
+}
+
+
+def fonts_used(body: str) -> list[str]:
+    """Return the KaTeX fonts that the math in ``body`` (a page's HTML) is drawn in.
+
+    Examples:
+        >>> fonts_used('<span class="katex"><span class="mord mathnormal">x</span></span>')
+        ['Main-Regular', 'Math-Italic']
+        >>> fonts_used("<p>No math.</p>")
+        []
+    """
+    if 'class="katex"' not in body:
+        return []
+    classes = set(re.findall(r'class="([^"]*)"', body))
+    names = {name for value in classes for name in value.split()}
+
+    def used(marker: str) -> bool:
+        if " " in marker:
+            return any(marker in value for value in classes)
+        return marker in names
+
+    return [font for font, markers in FONT_CLASSES.items() if any(map(used, markers))]
+
+
+def _preload_fonts(
+    _app: Sphinx, _pagename: str, _templatename: str, context: dict, _doctree: object
+) -> None:
+    context["katex_fonts"] = fonts_used(context.get("body", ""))
+
+
 def _configure(_app: Sphinx, config: Config) -> None:
     ensure_node_packages()
     config.katex_prerender = True
@@ -135,4 +183,5 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("config-inited", _configure)
     app.add_js_file(f"{STATIC}/copy-tex.min.js", loading_method="defer")
     app.connect("build-finished", _publish)
+    app.connect("html-page-context", _preload_fonts)
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}
