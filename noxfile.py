@@ -141,3 +141,44 @@ def serve(session: nox.Session) -> None:
         *session.posargs,
         *command[-2:],
     )
+
+
+@nox.session
+def docs_latest(session: nox.Session) -> None:
+    """Build the book against the newest jax, jaxlib and optax, ignoring ``uv.lock``.
+
+    The weekly workflow runs this on the newest Python, so a JAX release that changes a
+    behaviour the book describes fails a build that names the sentence. It builds into
+    build/latest, executing every chapter afresh.
+    """
+    import tomllib  # noqa: PLC0415 (nox sessions run on Python >= 3.11)
+
+    groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
+    docs_group = [r for r in groups["docs"] if isinstance(r, str)]
+    env = {"UV_COMPILE_BYTECODE": "1"}
+    session.install(".", *docs_group, env=env)
+    session.install("--upgrade", "jax", "jaxlib", "optax", env=env)
+    session.run("python", "-c", LATEST_VERSIONS)
+    out = BUILD / "latest"
+    shutil.rmtree(out, ignore_errors=True)
+    args = ["-b", "html", "-c", "conf", "-d", str(out / "doctrees"), "--keep-going", "-n", "-W"]
+    session.run("sphinx-build", *args, "docs", str(out / "html"))
+
+
+LATEST_VERSIONS = (
+    "import importlib.metadata as m, sys; "
+    "print('Python', sys.version.split()[0], *(f'{p} {m.version(p)}' for p in "
+    "('jax', 'jaxlib', 'optax')))"
+)
+
+
+@nox.session
+def page_weight(session: nox.Session) -> None:
+    """Build the book, then weigh every page in headless Chromium (KB gz, requests, ms to math).
+
+    ``-- --repeat N`` loads each page N times (median time; default 3).
+    """
+    install(session, "test")
+    ensure_chromium(session)
+    session.run("sphinx-build", *SPHINX_ARGS, "-W", "docs", str(BUILD / "html"))
+    session.run("python", "benchmarks/page_weight.py", str(BUILD / "html"), *session.posargs)

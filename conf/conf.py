@@ -17,9 +17,11 @@ extensions = [
     "sphinx.ext.autodoc",  # the API reference of jax101 comes from its docstrings
     "sphinx.ext.napoleon",  # ...which are written in Google style
     "sphinx.ext.intersphinx",  # {func}`jax.grad` links into the JAX docs
-    "sphinx.ext.mathjax",
     "execution",  # fingerprinted cache, the jax101 kernel, provenance footers, previews
-    "offline_math",  # MathJax served from _static, never a CDN
+    "offline_math",  # math typeset at build time by KaTeX: no math script, no CDN
+    "sphinx_copybutton",  # a copy button on every code cell (prompts and outputs left out)
+    "accessibility",  # local fixes of what axe-core finds in the theme's and myst-nb's HTML
+    "icon_font",  # the theme's icon fonts cut to the icons the pages show
     "build_report",  # the per-chapter build report page
     "notebook_download",  # each chapter also downloadable as the .ipynb it executed
     "quiet_log",  # no multi-kilobyte configuration dumps in the build log
@@ -77,12 +79,23 @@ napoleon_numpy_docstring = False
 html_theme = "sphinx_book_theme"
 html_title = "JAX 101"
 html_static_path = ["_static"]
+# Local overrides of the theme: no 1.5 MB fontawesome.js, light/dark resolved before paint.
+templates_path = ["_templates"]
 html_css_files = ["jax101.css"]
 html_context = {"default_mode": "auto"}  # follow the reader's light/dark setting (empty: JS error)
 html_last_updated_fmt = None  # each chapter states when its outputs were produced instead
+# A page whose title names the query ranks first ("vmap" finds the vmap chapter first).
+html_search_scorer = str(CONF / "_templates" / "search-scorer.js")
+copybutton_exclude = ".linenos, .gp, .go"  # copy the code, never line numbers or outputs
+# The book's repository, in one place: the header's repository link and each chapter's
+# "Open in Colab" button (which opens the notebooks published on the Pages branch).
+# A placeholder until the repository is public.
+jax101_repository = "https://github.com/jax101-book/jax101"
+jax101_notebook_branch = "gh-pages"
 html_theme_options = {
+    "repository_url": jax101_repository,
+    "use_repository_button": True,
     "use_download_button": True,  # learners can take a chapter away as .ipynb or .md
     "show_toc_level": 2,
     "home_page_in_toc": True,
 }
-mathjax3_config = {"tex": {"tags": "none"}, "options": {"enableMenu": False}}

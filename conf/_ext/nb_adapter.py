@@ -223,6 +223,24 @@ def set_ipynb_source(context: dict[str, Any], filename: str) -> None:
     context["ipynb_source"] = filename
 
 
+def ipynb_source(context: dict[str, Any]) -> str | None:
+    """Return the notebook a page offers for download (see :func:`set_ipynb_source`)."""
+    return context.get("ipynb_source")
+
+
+def add_header_button(context: dict[str, Any], button: dict[str, str]) -> bool:
+    """Append ``button`` to the page's header buttons; return False on a page that has none.
+
+    sphinx-book-theme 1.x fills ``header_buttons`` (a list of dicts with ``type``, ``url``,
+    ``tooltip``, ``icon``, ``text`` and ``label``) in its handler at priority
+    :data:`THEME_PAGE_CONTEXT_PRIORITY`, so call this from a later handler.
+    """
+    if "header_buttons" not in context:
+        return False
+    context["header_buttons"].append(button)
+    return True
+
+
 def title(env: BuildEnvironment, docname: str) -> str:
     """Return a page's title as plain text (Sphinx 9: ``env.titles``), or its name."""
     node = env.titles.get(docname)

@@ -6,11 +6,23 @@ back in, drops build-only metadata, publishes the result next to the chapter's
 MyST source in ``_sources/`` and tells sphinx-book-theme about it, whose download menu then
 lists ".ipynb" beside ".md". A chapter that was not executed (``--only``) is offered without
 outputs.
+
+The notebook starts with an install cell (``%pip install jax101 ...``: the book's package
+and whatever else the chapter imports that neither it nor the standard library provides),
+so it runs on Colab or in a bare Jupyter. Each chapter's header also gets an "Open in
+Colab" button for that notebook, from the repository set once in ``conf.py``
+(``jax101_repository``; Colab opens the notebooks that the Pages deployment publishes on
+the ``jax101_notebook_branch``).
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import copy
+import importlib.metadata
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -52,25 +64,116 @@ def downloadable(notebook: nbformat.NotebookNode, cache: str) -> nbformat.Notebo
     return notebook
 
 
-def _publish(
+# Modules a Jupyter kernel brings with it: never installed by the cell.
+KERNEL_MODULES = {"IPython", "ipykernel", "ipywidgets", "jupyter_client", "traitlets"}
+INSTALL_NOTE = "# Installs what this chapter uses (on Colab or in a fresh Jupyter), then run on."
+
+
+def _imported_modules(notebook: nbformat.NotebookNode) -> set[str]:
+    modules = set()
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        lines = cell.source.splitlines()
+        source = "\n".join(line for line in lines if line.lstrip()[:1] not in {"%", "!"})
+        with contextlib.suppress(SyntaxError):
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.Import):
+                    modules |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    modules.add(node.module.split(".")[0])
+    return modules
+
+
+def requirements(notebook: nbformat.NotebookNode, package: str = "jax101") -> list[str]:
+    r"""Return the distributions a notebook needs: ``package`` and what else it imports.
+
+    A module from the standard library, the kernel, or ``package`` and its dependencies
+    needs nothing more; any other is named by the distribution that provides it here.
+
+    Examples:
+        >>> cell = nbformat.v4.new_code_cell("import json\nimport jax\nfrom myst_nb import glue")
+        >>> requirements(nbformat.v4.new_notebook(cells=[cell]))
+        ['jax101', 'myst-nb']
+    """
+    provided = {package} | {
+        re.split(r"[\s;<>=!~\[(]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        for requirement in importlib.metadata.requires(package) or []
+        if "extra ==" not in requirement
+    }
+    distributions = importlib.metadata.packages_distributions()
+    needed = [package]
+    for module in sorted(_imported_modules(notebook)):
+        if module in sys.stdlib_module_names or module in KERNEL_MODULES:
+            continue
+        names = [n.lower().replace("_", "-") for n in distributions.get(module, [module])]
+        if not provided & set(names) and names[0] not in needed:
+            needed.append(names[0])
+    return needed
+
+
+def with_install_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Return ``notebook`` with a first cell that installs what it needs.
+
+    Examples:
+        >>> cell = nbformat.v4.new_code_cell("import jax101")
+        >>> notebook = with_install_cell(nbformat.v4.new_notebook(cells=[cell]))
+        >>> notebook.cells[0].source.splitlines()[1]
+        '%pip install --quiet jax101'
+    """
+    notebook = copy.deepcopy(notebook)
+    install = f"{INSTALL_NOTE}\n%pip install --quiet {' '.join(requirements(notebook))}"
+    cell = nbformat.v4.new_code_cell(install)
+    if notebook.get("nbformat_minor", 0) >= 5:  # cell ids exist from nbformat 4.5 on
+        cell["id"] = "install"
+    else:
+        cell.pop("id", None)
+    notebook.cells.insert(0, cell)
+    return notebook
+
+
+def colab_url(repository: str, branch: str, notebook: str) -> str:
+    """Return the Colab address that opens ``notebook`` (``_sources/...``) of ``repository``.
+
+    Examples:
+        >>> colab_url("https://github.com/org/book", "gh-pages", "arrays.ipynb")
+        'https://colab.research.google.com/github/org/book/blob/gh-pages/_sources/arrays.ipynb'
+    """
+    owner_repo = repository.removeprefix("https://github.com/").strip("/")
+    return (
+        f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/_sources/{notebook}"
+    )
+
+
+def _colab_button(
     app: Sphinx,
-    pagename: str,
-    templatename: str,
+    _pagename: str,
+    _templatename: str,
     context: dict[str, Any],
-    doctree: nodes.document | None,
+    _doctree: nodes.document | None,
 ) -> None:
-    executed = nb_adapter.notebook_output_path(app.env, pagename)
-    if doctree is None or not executed.is_file():
+    """Add "Open in Colab" to the header of a page offered as a notebook (after the theme)."""
+    notebook = nb_adapter.ipynb_source(context)
+    if not notebook:
         return
-    target = Path(app.outdir, "_sources", f"{pagename}.ipynb")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    notebook = nbformat.read(executed, as_version=4)
-    cache = app.config.nb_execution_cache_path if app.config.nb_execution_mode == "cache" else ""
-    nbformat.write(downloadable(notebook, cache), target)
-    nb_adapter.set_ipynb_source(context, f"{pagename}.ipynb")
+    url = colab_url(app.config.jax101_repository, app.config.jax101_notebook_branch, notebook)
+    button = {
+        "type": "link",
+        "url": url,
+        "tooltip": "Open this chapter as a notebook in Colab",
+        "icon": "_static/images/logo_colab.png",
+        "text": "Colab",
+        "label": "colab-button",
+    }
+    nb_adapter.add_header_button(context, button)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Publish the notebooks before the theme builds its download menu."""
     app.connect("html-page-context", _publish, priority=nb_adapter.THEME_PAGE_CONTEXT_PRIORITY - 1)
+    app.add_config_value("jax101_repository", "", "html", types=frozenset({str}))
+    app.add_config_value("jax101_notebook_branch", "gh-pages", "html", types=frozenset({str}))
+    app.connect(
+        "html-page-context", _colab_button, priority=nb_adapter.THEME_PAGE_CONTEXT_PRIORITY + 1
+    )
     return {"parallel_read_safe": True, "parallel_write_safe": True}
