@@ -161,8 +161,7 @@ def docs_latest(session: nox.Session) -> None:
     session.run("python", "-c", LATEST_VERSIONS)
     out = BUILD / "latest"
     shutil.rmtree(out, ignore_errors=True)
-    args = ["-b", "html", "-c", "conf", "-d", str(out / "doctrees"), "--keep-going", "-n", "-W"]
-    session.run("sphinx-build", *args, "docs", str(out / "html"))
+    session.run("sphinx-build", *sphinx_args(ROOT / "docs", out))
 
 
 LATEST_VERSIONS = (
@@ -180,5 +179,5 @@ def page_weight(session: nox.Session) -> None:
     """
     install(session, "test")
     ensure_chromium(session)
-    session.run("sphinx-build", *SPHINX_ARGS, "-W", "docs", str(BUILD / "html"))
+    session.run("sphinx-build", *sphinx_args(ROOT / "docs", BUILD))
     session.run("python", "benchmarks/page_weight.py", str(BUILD / "html"), *session.posargs)

@@ -145,6 +145,25 @@ def colab_url(repository: str, branch: str, notebook: str) -> str:
     )
 
 
+def _publish(
+    app: Sphinx,
+    pagename: str,
+    _templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
+    """Write the page's executed notebook, with its install cell, into ``_sources``."""
+    executed = nb_adapter.notebook_output_path(app.env, pagename)
+    if doctree is None or not executed.is_file():
+        return
+    target = Path(app.outdir, "_sources", f"{pagename}.ipynb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    notebook = nbformat.read(executed, as_version=4)
+    cache = app.config.nb_execution_cache_path if app.config.nb_execution_mode == "cache" else ""
+    nbformat.write(with_install_cell(downloadable(notebook, cache)), target)
+    nb_adapter.set_ipynb_source(context, f"{pagename}.ipynb")
+
+
 def _colab_button(
     app: Sphinx,
     _pagename: str,
