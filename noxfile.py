@@ -107,6 +107,13 @@ def inventories(session: nox.Session) -> None:
 
 
 @nox.session
+def sharded_training(session: nox.Session) -> None:
+    """Train the case study data-parallel: ``nox -s sharded_training -- --processes 2``."""
+    install(session)
+    session.run("python", "examples/sharded_training.py", *session.posargs)
+
+
+@nox.session
 def benchmark(session: nox.Session) -> None:
     """Run the chapter "Performance"'s benchmarks: ``nox -s benchmark -- --json out.json``."""
     install(session)
