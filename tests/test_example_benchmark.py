@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -10,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from exampletools import import_example
 
 import jax101
 
@@ -21,10 +21,7 @@ RECORDS = ROOT / "docs" / "_data" / "benchmarks"
 @pytest.fixture(scope="module")
 def example():
     """The example script, imported as a module (it is not part of the package)."""
-    spec = importlib.util.spec_from_file_location("benchmark_example", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_example(SCRIPT)
 
 
 def test_names_match_the_package(example):

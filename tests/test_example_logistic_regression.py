@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from exampletools import import_example
 
 SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "logistic_regression.py"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -18,10 +18,7 @@ SMALL = ["--n-samples", "64", "--steps", "20", "--log-every", "5"]
 @pytest.fixture(scope="module")
 def example():
     """The example script, imported as a module (it is not part of the package)."""
-    spec = importlib.util.spec_from_file_location("logistic_regression_example", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_example(SCRIPT)
 
 
 def test_trains_reports_and_plots(example, tmp_path, capsys):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import queue
 import re
@@ -14,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from exampletools import import_example
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SCRIPT = EXAMPLES / "sharded_training.py"
@@ -42,10 +42,7 @@ def single_device_final():
 @pytest.fixture(scope="module")
 def example():
     """The example script, imported as a module (for the argument checks)."""
-    spec = importlib.util.spec_from_file_location("sharded_training_example", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_example(SCRIPT)
 
 
 def test_eight_devices_print_the_single_device_metrics(single_device_final):

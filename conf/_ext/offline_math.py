@@ -13,11 +13,14 @@ message instead of appearing as red text on the page.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import re
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -78,6 +81,17 @@ def woff2_only(css: str) -> str:
     return re.sub(r',url\([^)]*\.(?:woff|ttf)\) format\("(?:woff|truetype)"\)', "", css)
 
 
+def _die_with_parent() -> None:
+    """In a child process: ask Linux to send it SIGTERM when the process that started it ends.
+
+    Sphinx's parallel writers each start a KaTeX server and leave with ``os._exit``, which
+    skips sphinxcontrib-katex's ``atexit`` cleanup; without this the servers would outlive
+    the build and keep its output pipes open (a caller waiting for the build's output hangs).
+    """
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _start_server_process(
     cls: type[sphinxcontrib.katex.KaTeXServer], rundir: Path, timeout: float
 ) -> tuple[subprocess.Popen[bytes], socket.socket]:
@@ -88,7 +102,13 @@ def _start_server_process(
     """
     path = rundir / "katex.sock"
     command = cls.build_command(socket=path)
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=rundir)
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=rundir,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
         if path.is_socket():
