@@ -11,6 +11,7 @@ icons are still drawn.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -66,7 +67,8 @@ def _subset(app: Sphinx, exception: Exception | None) -> None:
     options.flavor = "woff2"
     options.layout_features = ["*"]
     for font_file in sorted((outdir / FONTS).glob("*.woff2")):
-        font = subset.load_font(str(font_file), options)
+        # From bytes in memory: fontTools would keep the file open, and it is written back.
+        font = subset.load_font(io.BytesIO(font_file.read_bytes()), options)
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=wanted)
         subsetter.subset(font)
