@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+_IPYTHON_LINE = re.compile(r"\s*(%%?[A-Za-z]|!(?!=))")
+
 CHECKS = {"check", "check_close"}
 # Calls that compute from their arguments alone, without JAX: with static arguments the
 # result is static too. Attribute calls on these modules count as well.
@@ -107,7 +109,9 @@ def _cell_code(body: list[str]) -> str:
     while k < len(out) and out[k].startswith(":"):
         out[k] = ""
         k += 1
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in out)
+    # IPython magics (%time, %%bash) and shell escapes (!ls) are not Python: blank them, but
+    # not a continuation line that starts with an operator (% 2, != b).
+    return "\n".join("" if _IPYTHON_LINE.match(line) else line for line in out)
 
 
 # --- Checks that cannot fail ---------------------------------------------------------------
