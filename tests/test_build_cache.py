@@ -22,6 +22,8 @@ CHAPTERS = {
         "import jax101",
         "print('second says', jax101.BOOK_MARKER)",
         "print('timing:', jax101.Timing(0.5, 0.25, (0.25, 0.75)))",
+        "from myst_nb import glue\nglue('second_total', 2 + 2, display=False)",
+        prose="The total is {glue:text}`second_total`.\n",
     ),
 }
 
@@ -49,6 +51,16 @@ def rebuild(root: Path, env: dict[str, str]) -> set[str]:
 
 def test_no_op_rebuild_executes_nothing(book: tuple[Path, dict[str, str]]):
     assert rebuild(*book) == set()
+
+
+def test_a_page_read_again_from_the_cache_keeps_its_glued_values(
+    book: tuple[Path, dict[str, str]],
+):
+    root, env = book
+    shutil.rmtree(root / "build" / "doctrees")  # every page is read again, from the cache
+    assert rebuild(root, env) == set()
+    page = (root / "build" / "html" / "second.html").read_text()
+    assert 'The total is <span class="pasted-text">4</span>' in page
 
 
 def test_prose_edit_executes_nothing(book: tuple[Path, dict[str, str]]):

@@ -12,6 +12,7 @@ sphinx-book-theme 1.1/1.4, nbformat 5.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import re
@@ -58,8 +59,9 @@ def around_execution(before: BeforeHook, after: AfterHook) -> None:
 
     Args:
         before: Called with the notebook and its source path before execution.
-        after: Called with the executed notebook (``client.notebook``), its path and the
-            client's ``exec_metadata`` (None when the notebook was excluded from execution).
+        after: Called with the executed notebook (with its outputs, glue included), its
+            path and the client's ``exec_metadata`` (None when the notebook was excluded
+            from execution).
     """
     import myst_nb.sphinx_  # noqa: PLC0415 - patched once, on first use
 
@@ -89,9 +91,22 @@ class _Client:
         self._source = source
 
     def __enter__(self) -> Any:
-        client = self._client.__enter__()
+        # myst-nb 1.4's ``__enter__`` runs ``start_client`` (execute, or merge the cached
+        # outputs) and then ``extract_glue_data``, which deletes the glue outputs from
+        # ``client.notebook``. The hooks get the notebook as it was between the two, so a
+        # notebook they store in the cache keeps its glue.
+        inner, executed = self._client, []
+        start = inner.start_client
+
+        def start_client() -> None:
+            start()
+            executed.append(copy.deepcopy(inner.notebook))
+
+        inner.start_client = start_client
+        client = inner.__enter__()
+        notebook = executed[0] if executed else client.notebook
         for hook in _after:
-            hook(client.notebook, self._source, client.exec_metadata)
+            hook(notebook, self._source, client.exec_metadata)
         return client
 
     def __exit__(self, *exc_info: object) -> Any:
