@@ -9,11 +9,12 @@ import pytest
 from reproducibility import MACHINE_DEPENDENT, compare
 
 
-def write_build(build: Path, outputs: list[str], tags: list[str]) -> None:
-    """Write a build folder holding one executed chapter whose second cell has ``outputs``."""
+def write_build(build: Path, printed: list[str], tags: list[str]) -> None:
+    """Write a build folder holding one executed chapter whose second cell printed ``printed``."""
+    outputs = [{"output_type": "stream", "name": "stdout", "text": text} for text in printed]
     cells = [
         {"cell_type": "code", "id": "install", "source": "%pip install jax101", "outputs": []},
-        {"cell_type": "code", "source": "x = 1\nx", "outputs": ["1"], "metadata": {}},
+        {"cell_type": "code", "source": "x = 1\nx", "outputs": [], "metadata": {}},
         {"cell_type": "code", "source": "time()", "outputs": outputs, "metadata": {"tags": tags}},
     ]
     sources = build / "html" / "_sources"
@@ -50,3 +51,9 @@ def test_a_chapter_missing_from_one_build_fails(tmp_path: Path) -> None:
         tmp_path / "b" / "html" / "_sources" / "vmap.ipynb"
     )
     assert compare(tmp_path / "a", tmp_path / "b") == 1
+
+
+def test_prints_split_into_other_chunks_are_the_same_output(tmp_path: Path) -> None:
+    write_build(tmp_path / "a", ["typed: (3,)\n"], [])
+    write_build(tmp_path / "b", ["typed:", " (3,)\n"], [])
+    assert compare(tmp_path / "a", tmp_path / "b") == 0

@@ -36,14 +36,14 @@ class Cell(NamedTuple):
 
 
 def code_cells(notebook: dict[str, Any]) -> list[Cell]:
-    """Return a notebook's own code cells, numbered from 1, without the cells the build adds.
+    r"""Return a notebook's own code cells, numbered from 1, without the cells the build adds.
 
     Examples:
         >>> install = {"cell_type": "code", "id": "install", "source": "%pip install x"}
-        >>> cell = {"cell_type": "code", "source": ["x = 1\\n", "x"], "outputs": [1],
+        >>> cell = {"cell_type": "code", "source": ["x = 1\n", "x"], "outputs": [],
         ...         "metadata": {"tags": ["machine-dependent"]}}
         >>> code_cells({"cells": [install, cell]})
-        [Cell(number=1, first_line='x = 1', tags=('machine-dependent',), outputs=[1])]
+        [Cell(number=1, first_line='x = 1', tags=('machine-dependent',), outputs=[])]
     """
     cells = []
     for cell in notebook["cells"]:
@@ -55,8 +55,33 @@ def code_cells(notebook: dict[str, Any]) -> list[Cell]:
         source = cell["source"]
         text = source if isinstance(source, str) else "".join(source)
         first = text.strip().splitlines()[0] if text.strip() else ""
-        cells.append(Cell(len(cells) + 1, first, tags, cell.get("outputs", [])))
+        cells.append(Cell(len(cells) + 1, first, tags, merged(cell.get("outputs", []))))
     return cells
+
+
+def merged(outputs: list[Any]) -> list[Any]:
+    r"""Return ``outputs`` with consecutive writes to one stream joined, as the page shows them.
+
+    The kernel sends a cell's prints in chunks that depend on timing (``nb_merge_streams``
+    joins them on the page), so only the joined text is compared.
+
+    Examples:
+        >>> chunks = [{"output_type": "stream", "name": "stdout", "text": "typed:"},
+        ...           {"output_type": "stream", "name": "stdout", "text": [" (3,)\\n"]}]
+        >>> merged(chunks)
+        [{'output_type': 'stream', 'name': 'stdout', 'text': 'typed: (3,)\\n'}]
+    """
+    joined: list[Any] = []
+    for output in outputs:
+        text = output.get("text", "")
+        text = text if isinstance(text, str) else "".join(text)
+        last = joined[-1] if joined else {}
+        stream = output.get("output_type") == "stream"
+        if stream and last.get("output_type") == "stream" and last["name"] == output["name"]:
+            last["text"] += text
+            continue
+        joined.append({**output, "text": text} if stream else output)
+    return joined
 
 
 def differing(first: list[Cell], second: list[Cell]) -> Iterator[Cell]:
