@@ -179,6 +179,21 @@ LATEST_VERSIONS = (
 
 
 @nox.session
+def reproducibility(session: nox.Session) -> None:
+    """Build the book twice from scratch and diff the executed notebooks cell by cell.
+
+    Fails if a cell's outputs differ between the builds and the cell is not tagged
+    ``machine-dependent`` (tools/reproducibility.py). Builds into build/reproducibility.
+    """
+    install(session, "docs")
+    builds = [BUILD / "reproducibility" / name for name in ("first", "second")]
+    for build in builds:
+        shutil.rmtree(build, ignore_errors=True)  # a fresh folder: a fresh cache, all executed
+        session.run("sphinx-build", *sphinx_args(ROOT / "docs", build))
+    session.run("python", "tools/reproducibility.py", *map(str, builds), *session.posargs)
+
+
+@nox.session
 def page_weight(session: nox.Session) -> None:
     """Build the book, then weigh every page in headless Chromium (KB gz, requests, ms to math).
 
