@@ -158,3 +158,46 @@ def test_extend_source_map_adds_a_line_for_an_appended_cell():
     notebook.cells = [nbformat.v4.new_code_cell("1") for _ in range(3)]
     nb_adapter.extend_source_map(notebook)
     assert notebook.metadata.source_map == [3, 9, 9]
+
+
+def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatch):
+    # Where jupyter-cache 1.0 starts the kernel; the first start fails as a port race does.
+    import jupyter_cache.executors.utils as executors  # noqa: PLC0415
+
+    real, starts = executors.executenb, []
+
+    def executenb(*args: object, **kwargs: object) -> object:
+        starts.append(1)
+        if len(starts) == 1:
+            raise RuntimeError(nb_adapter.KERNEL_START_FAILED)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(executors, "executenb", executenb)
+    app = SphinxTestApp("html", srcdir=ROOTS / "test-adapter", builddir=tmp_path, status=StringIO())
+    try:
+        app.build()
+        assert len(starts) == 3  # the first chapter read started twice, the other once
+        passed = nb_adapter.exec_data(app.env, "passes")
+        failed = nb_adapter.exec_data(app.env, "fails")
+        assert passed is not None
+        assert failed is not None
+        assert passed["succeeded"]
+        assert failed["error"] == "CellExecutionError"  # its cells ran, up to the raise
+        assert execution.provenance_of(app.env, "passes") is not None
+    finally:
+        app.cleanup()
+
+
+def test_a_kernel_that_dies_twice_or_another_error_is_not_hidden():
+    def dies() -> None:
+        raise RuntimeError(nb_adapter.KERNEL_START_FAILED)
+
+    def fails() -> None:
+        raise RuntimeError("something else")
+
+    with pytest.raises(RuntimeError, match="kernel_info"):
+        nb_adapter.start_retrying_once(dies, "docs/arrays.md")
+    calls = []
+    with pytest.raises(RuntimeError, match="something else"):
+        nb_adapter.start_retrying_once(lambda: (calls.append(1), fails()), "docs/arrays.md")
+    assert len(calls) == 1

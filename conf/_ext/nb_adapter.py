@@ -6,7 +6,7 @@ themselves. Each says which version's behaviour it relies on; ``tests/test_build
 exercises every one of them in process, on tiny fixture books built with
 ``sphinx.testing``, so an upgrade that changes one of them fails there, in one fast test.
 
-Versions relied on (the locked ones): Sphinx 9.0, myst-nb 1.4, jupyter-cache 1.0,
+Versions relied on (the locked ones): Sphinx 9.0, myst-nb 1.4, jupyter-cache 1.0, jupyter-client 8,
 sphinx-book-theme 1.1/1.4, nbformat 5.
 """
 
@@ -46,6 +46,12 @@ _after: list[AfterHook] = []
 # myst-nb 1.4's own warnings about a failed execution (``NotebookClientCache.start_client``
 # and ``Parser.parse``): the book replaces them with one clear message per chapter.
 EXECUTION_FAILED_PREFIXES = ("Executing notebook failed", "Notebook exception traceback saved in")
+
+# jupyter-client 8's error when a kernel exits before it answers its first request
+# (``KernelClient._async_wait_for_ready``). In a parallel build its usual cause is a port
+# race: the kernel manager picks free ports and closes them, and before the kernel binds
+# them another process (a second kernel, a browser, a test server) takes one.
+KERNEL_START_FAILED = "Kernel died before replying to kernel_info"
 
 
 def around_execution(before: BeforeHook, after: AfterHook) -> None:
@@ -99,7 +105,7 @@ class _Client:
         start = inner.start_client
 
         def start_client() -> None:
-            start()
+            start_retrying_once(start, self._source)
             executed.append(copy.deepcopy(inner.notebook))
 
         inner.start_client = start_client
@@ -111,6 +117,36 @@ class _Client:
 
     def __exit__(self, *exc_info: object) -> Any:
         return self._client.__exit__(*exc_info)
+
+
+def start_retrying_once(start: Callable[[], None], source: str) -> None:
+    """Run myst-nb's ``start_client``; if the kernel died while starting, run it once more.
+
+    A kernel that dies before its first reply has run no cell, so starting again is safe:
+    myst-nb 1.4 looks the notebook up in the cache again and jupyter-cache 1.0 adds it to
+    its project idempotently. A kernel that fails twice raises as before.
+
+    Example:
+        >>> calls = []
+        >>> def start() -> None:
+        ...     calls.append(1)
+        ...     if len(calls) == 1:
+        ...         raise RuntimeError(KERNEL_START_FAILED)
+        >>> start_retrying_once(start, "docs/arrays.md")
+        >>> len(calls)
+        2
+    """
+    try:
+        start()
+    except RuntimeError as error:
+        if KERNEL_START_FAILED not in str(error):
+            raise
+        from sphinx.util import logging  # noqa: PLC0415
+
+        logging.getLogger(__name__).info(
+            f"{source}: the kernel died while starting (a port race); starting another"
+        )
+        start()
 
 
 def extend_source_map(notebook: nbformat.NotebookNode) -> None:
