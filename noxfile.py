@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import sys
 from pathlib import Path
 
@@ -130,24 +129,11 @@ def build_times(session: nox.Session) -> None:
 def serve(session: nox.Session) -> None:
     """Preview the book on http://127.0.0.1:8000, rebuilding on every change.
 
-    Stopping nox with SIGTERM stops sphinx-autobuild too (nox forwards an interrupt).
+    Options go to sphinx-autobuild (``-- --port 8001``). Stopping nox (SIGTERM, Ctrl-C, or
+    killing it) stops the server and any build in progress: see tools/serve.py.
     """
     install(session, "serve")
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupt)
-    command = sphinx_args(ROOT / "docs", BUILD)
-    session.run(
-        "sphinx-autobuild",
-        *command[:-2],
-        "--host=127.0.0.1",
-        "--watch=src",
-        "--watch=conf",
-        *session.posargs,
-        *command[-2:],
-    )
+    session.run("python", "tools/serve.py", *session.posargs)
 
 
 @nox.session

@@ -6,11 +6,22 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sphinx_command import CONF, ROOT, sphinx_args
 
-__all__ = ["CONF", "ROOT", "chapter", "executed", "sphinx_build", "write_book"]
+__all__ = [
+    "CONF",
+    "ROOT",
+    "alive",
+    "chapter",
+    "executed",
+    "sphinx_build",
+    "wait_for",
+    "write_book",
+]
 
 FRONT_MATTER = """\
 ---
@@ -71,3 +82,23 @@ def executed(log: str) -> set[str]:
     """Return the names of the chapters that a build log says were executed (not cached)."""
     marker = ": Executing notebook"
     return {Path(line.split(marker)[0]).stem for line in log.splitlines() if marker in line}
+
+
+def alive(pid: int) -> bool:
+    """Tell whether process ``pid`` is running (a zombie, ended but not reaped, is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/stat")
+    return not (status.is_file() and status.read_text().split()[2] == "Z")
+
+
+def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
+    """Poll ``condition`` every 0.2 s until it holds (True) or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False

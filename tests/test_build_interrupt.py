@@ -7,11 +7,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from booktools import ROOT, chapter, executed, sphinx_build, write_book
+from booktools import ROOT, alive, chapter, executed, sphinx_build, wait_for, write_book
 from sphinx_command import sphinx_args
 
 pytestmark = pytest.mark.slow
@@ -21,24 +20,6 @@ import os, pathlib, time
 pathlib.Path("kernel.pid").write_text(str(os.getpid()))
 time.sleep(120 if pathlib.Path("hang").exists() else 0)
 """
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    status = Path(f"/proc/{pid}/stat")
-    return not (status.is_file() and status.read_text().split()[2] == "Z")  # not a zombie
-
-
-def wait_for(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_a_killed_build_leaves_no_kernel_and_a_usable_cache(tmp_path: Path):
