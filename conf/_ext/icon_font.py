@@ -25,8 +25,8 @@ STYLESHEET = "_static/styles/pydata-sphinx-theme.css"
 # Scripts that may create icons in the browser (not fontawesome.js: the book omits it).
 SCRIPTS = ("_static/scripts/pydata-sphinx-theme.js", "_static/scripts/sphinx-book-theme.js")
 ICON_CLASS = re.compile(r"\bfa-([a-z0-9]+(?:-[a-z0-9]+)*)")
-# A rule of the stylesheet that gives icons their glyph: .fa-a,.fa-b{--fa:"\f002"}
-GLYPH_RULE = re.compile(r'([^{}]+)\{--fa:"\\([0-9a-f]+)"')
+# The body of a rule of the stylesheet that gives icons their glyph: .fa-a,.fa-b{--fa:"\f002"}
+GLYPH = re.compile(r'\{--fa:"\\([0-9a-f]+)"')
 
 
 def code_points(css: str) -> dict[str, int]:
@@ -35,13 +35,16 @@ def code_points(css: str) -> dict[str, int]:
     Examples:
         >>> code_points('.fa-magnifying-glass,.fa-search{--fa:"\\f002"}')
         {'magnifying-glass': 61442, 'search': 61442}
+        >>> code_points('@media print{.fa-x{--fa:"\\f00d"}}')
+        {'x': 61453}
     """
     found = {}
-    for selectors, point in GLYPH_RULE.findall(css):
-        for selector in selectors.split(","):
+    for rule in GLYPH.finditer(css):  # the selectors run back to the previous brace
+        start = max(css.rfind("}", 0, rule.start()), css.rfind("{", 0, rule.start())) + 1
+        for selector in css[start : rule.start()].split(","):
             name = selector.strip().removeprefix(".fa-")
             if name != selector.strip():
-                found[name] = int(point, 16)
+                found[name] = int(rule[1], 16)
     return found
 
 
@@ -66,6 +69,7 @@ def _subset(app: Sphinx, exception: Exception | None) -> None:
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]
+    # Sphinx copies the theme's whole fonts into the output on every build: cut each again.
     for font_file in sorted((outdir / FONTS).glob("*.woff2")):
         # From bytes in memory: fontTools would keep the file open, and it is written back.
         font = subset.load_font(io.BytesIO(font_file.read_bytes()), options)
