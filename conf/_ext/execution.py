@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import datetime
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -206,8 +207,14 @@ def module_digest(names: list[str], package: str = PACKAGE) -> str:
     digest = hashlib.sha256()
     for name in names:
         digest.update(name.encode())
-        digest.update(ast.dump(ast.parse(modules[name].read_text(encoding="utf8"))).encode())
+        digest.update(_syntax_digest(modules[name].read_bytes()))
     return digest.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=256)
+def _syntax_digest(source: bytes) -> bytes:
+    """Hash a module's syntax tree; each module is parsed once however many chapters use it."""
+    return hashlib.sha256(ast.dump(ast.parse(source)).encode()).digest()
 
 
 def install_kernel(kernel_config: Path, prefix: Path = Path(sys.prefix)) -> Path:
