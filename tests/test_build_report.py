@@ -50,12 +50,22 @@ def test_the_table_has_a_header_and_one_row_per_chapter():
     assert [e.astext() for e in body.findall(nodes.entry)][:2] == ["c00", "c01"]
 
 
-def test_the_report_page_is_re_read_on_every_build_until_removed():
+def test_the_report_page_is_rewritten_when_any_other_page_was_read():
+    env = SimpleNamespace()
+    build_report._report_pages(env).add("appendix/build-report")
+    build_report._before_read(None, env, ["jit", "appendix/build-report"])
+    assert build_report._updated(None, env) == ["appendix/build-report"]
+    build_report._before_read(None, env, ["appendix/build-report"])
+    assert build_report._updated(None, env) == []
+    build_report._before_read(None, env, [])  # a build that reads nothing
+    assert build_report._updated(None, env) == []
+
+
+def test_report_pages_are_forgotten_when_purged_and_merged_from_parallel_readers():
     env = SimpleNamespace()
     build_report._report_pages(env).update({"appendix/build-report", "other"})
-    assert build_report._outdated(None, env, set(), set(), {"other"}) == ["appendix/build-report"]
     build_report._purge(None, env, "appendix/build-report")
-    assert build_report._outdated(None, env, set(), set(), set()) == ["other"]
+    assert build_report._report_pages(env) == {"other"}
     theirs = SimpleNamespace(jax101_report_pages={"third"})
     build_report._merge(None, env, set(), theirs)
     assert build_report._report_pages(env) == {"other", "third"}

@@ -3,8 +3,10 @@
 One row per executed page, in reading order: when its outputs were computed, how long its
 cells took, its status, the number of checks that passed and the JAX version and devices
 that produced it (as the ``execution`` extension recorded them from the chapter's own
-kernel). The page holding the directive is re-read on every build so the table is never
-stale.
+kernel). The table is made when the page is written, from what the environment holds;
+the page is written again whenever a build reads any other page (a chapter executed or
+taken from the cache), so the table is never stale, and a build that reads nothing leaves
+it alone.
 """
 
 from __future__ import annotations
@@ -114,10 +116,19 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdoc: str) -> None:
         placeholder.replace_self(table.deepcopy())
 
 
-def _outdated(
-    _app: Sphinx, env: BuildEnvironment, _added: set, _changed: set, removed: set
-) -> list[str]:
-    return sorted(_report_pages(env) - removed)
+# The pages the current build reads, as Sphinx announces them before reading.
+_reading: set[str] = set()
+
+
+def _before_read(_app: Sphinx, _env: BuildEnvironment, docnames: list[str]) -> None:
+    _reading.clear()
+    _reading.update(docnames)
+
+
+def _updated(_app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Have the report pages written again if this build read any other page."""
+    pages = _report_pages(env)
+    return sorted(pages) if _reading - pages else []
 
 
 def _purge(_app: Sphinx, env: BuildEnvironment, docname: str) -> None:
@@ -132,7 +143,8 @@ def setup(app: Sphinx) -> dict[str, object]:
     """Register the directive and its event handlers."""
     app.add_node(build_report)
     app.add_directive("build-report", BuildReportDirective)
-    app.connect("env-get-outdated", _outdated)
+    app.connect("env-before-read-docs", _before_read)
+    app.connect("env-updated", _updated)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("doctree-resolved", _resolve)
