@@ -201,3 +201,20 @@ def test_a_kernel_that_dies_twice_or_another_error_is_not_hidden():
     with pytest.raises(RuntimeError, match="something else"):
         nb_adapter.start_retrying_once(lambda: (calls.append(1), fails()), "docs/arrays.md")
     assert len(calls) == 1
+
+
+def test_parallel_reads_hand_out_one_document_at_a_time(app):
+    import sphinx.builders  # noqa: PLC0415
+
+    assert sphinx.builders.make_chunks(["a", "b", "c"], 2) == [["a"], ["b"], ["c"]]
+    # Sphinx 9.0 looks the name up in its module each time it reads or writes in parallel.
+    assert "make_chunks" in sphinx.builders.Builder._read_parallel.__code__.co_names
+    assert "make_chunks" in sphinx.builders.Builder._write_parallel.__code__.co_names
+
+
+def test_the_longest_chapter_last_time_is_read_first(app):
+    docnames = ["index", "fails", "passes"]
+    execution._longest_first(app, app.env, docnames)
+    runtimes = [(nb_adapter.exec_data(app.env, doc) or {}).get("runtime") or 0 for doc in docnames]
+    assert docnames[-1] == "index"  # never executed
+    assert runtimes == sorted(runtimes, reverse=True)

@@ -599,6 +599,19 @@ def _store_and_render(app: Sphinx, doctree: nodes.document) -> None:
     (sections[0] if sections else doctree).append(note)
 
 
+def _longest_first(_app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Read the chapters that took longest last time first.
+
+    Each process takes the next page when it is done with one (see
+    ``nb_adapter.read_one_document_per_task``), so starting with the long chapters leaves
+    no process alone with one at the end. Pages never executed keep their order, last.
+    """
+    runtime = {
+        doc: (nb_adapter.exec_data(env, doc) or {}).get("runtime") or 0.0 for doc in docnames
+    }
+    docnames.sort(key=lambda doc: -runtime[doc])
+
+
 def _purge(_app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     getattr(env, "jax101_provenance", {}).pop(docname, None)
     getattr(env, "jax101_keys", {}).pop(docname, None)
@@ -639,7 +652,9 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("doctree-read", _store_and_render)
     app.connect("env-purge-doc", _purge)
     app.connect("env-get-outdated", _changed_dependencies)
+    app.connect("env-before-read-docs", _longest_first)
     app.connect("env-merge-info", _merge)
     app.connect("build-finished", _move_reports)
     nb_adapter.around_execution(_before_execution, _after_execution)
+    nb_adapter.read_one_document_per_task()
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}

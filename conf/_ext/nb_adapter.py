@@ -149,6 +149,29 @@ def start_retrying_once(start: Callable[[], None], source: str) -> None:
         start()
 
 
+def read_one_document_per_task() -> None:
+    """Have Sphinx's parallel build hand each process one document at a time.
+
+    Relies on Sphinx 9.0: ``Builder._read_parallel`` and ``_write_parallel`` split the
+    documents with the module-level name ``sphinx.builders.make_chunks``, and
+    ``ParallelTasks`` starts the next chunk as soon as a process is free. Sphinx's chunks
+    are consecutive runs of the list (20 pages on 2 processes: two halves of 10), so one
+    process could get every long chapter while the other idles; with one document per
+    chunk, each process takes the next chapter when it is done with one. A chunk costs a
+    fork and a pickled environment (a few MB), small beside a chapter's execution.
+    """
+    import sphinx.builders  # noqa: PLC0415 - patched once, on first use
+
+    if getattr(sphinx.builders.make_chunks, "_jax101_wrapped", False):
+        return
+
+    def make_chunks(arguments: Any, _nproc: int, _maxbatch: int = 10) -> list[list[Any]]:
+        return [[argument] for argument in arguments]
+
+    make_chunks._jax101_wrapped = True  # type: ignore[attr-defined]
+    sphinx.builders.make_chunks = make_chunks  # type: ignore[assignment]
+
+
 def extend_source_map(notebook: nbformat.NotebookNode) -> None:
     """Give a cell appended to a notebook read from MyST a line number (its source's last).
 
