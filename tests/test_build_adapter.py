@@ -206,10 +206,18 @@ def test_a_kernel_that_dies_twice_or_another_error_is_not_hidden():
 def test_parallel_reads_hand_out_one_document_at_a_time(app):
     import sphinx.builders  # noqa: PLC0415
 
-    assert sphinx.builders.make_chunks(["a", "b", "c"], 2) == [["a"], ["b"], ["c"]]
-    # Sphinx 9.0 looks the name up in its module each time it reads or writes in parallel.
-    assert "make_chunks" in sphinx.builders.Builder._read_parallel.__code__.co_names
-    assert "make_chunks" in sphinx.builders.Builder._write_parallel.__code__.co_names
+    sphinx_read = sphinx.builders.Builder._read_parallel.__wrapped__
+    # Sphinx 9.0 looks the name up in its module each time it reads in parallel.
+    assert "make_chunks" in sphinx_read.__code__.co_names
+    sphinx_chunks, seen = sphinx.builders.make_chunks, []
+
+    def read(_self: object, docnames: list[str], nproc: int) -> None:
+        seen.append(sphinx.builders.make_chunks(docnames, nproc))
+
+    nb_adapter._reading_one_per_chunk(read)(app.builder, list("abcdefghijkl"), 2)
+    assert seen == [[[name] for name in "abcdefghijkl"]]
+    assert sphinx.builders.make_chunks is sphinx_chunks  # writing keeps Sphinx's chunks
+    assert len(sphinx_chunks(list("abcdefghijkl"), 2)) == 2
 
 
 def test_the_longest_chapter_last_time_is_read_first(app):

@@ -150,26 +150,42 @@ def start_retrying_once(start: Callable[[], None], source: str) -> None:
 
 
 def read_one_document_per_task() -> None:
-    """Have Sphinx's parallel build hand each process one document at a time.
+    """Have Sphinx's parallel read hand each process one document at a time.
 
-    Relies on Sphinx 9.0: ``Builder._read_parallel`` and ``_write_parallel`` split the
-    documents with the module-level name ``sphinx.builders.make_chunks``, and
-    ``ParallelTasks`` starts the next chunk as soon as a process is free. Sphinx's chunks
-    are consecutive runs of the list (20 pages on 2 processes: two halves of 10), so one
-    process could get every long chapter while the other idles; with one document per
-    chunk, each process takes the next chapter when it is done with one. A chunk costs a
-    fork and a pickled environment (a few MB), small beside a chapter's execution.
+    Relies on Sphinx 9.0: ``Builder._read_parallel`` splits the documents with the
+    module-level name ``sphinx.builders.make_chunks``, and ``ParallelTasks`` starts the
+    next chunk as soon as a process is free. Sphinx's chunks are consecutive runs of the
+    list (20 pages on 2 processes: two halves of 10), so one process could get every long
+    chapter while the other idles; with one document per chunk, each process takes the
+    next chapter when it is done with one. A chunk costs a fork and a pickled environment
+    (a few MB), small beside a chapter's execution. Writing keeps Sphinx's chunks: each
+    writing process starts its own KaTeX server, which takes longer than a page.
     """
     import sphinx.builders  # noqa: PLC0415 - patched once, on first use
 
-    if getattr(sphinx.builders.make_chunks, "_jax101_wrapped", False):
-        return
+    builder = sphinx.builders.Builder
+    if not getattr(builder._read_parallel, "_jax101_wrapped", False):
+        builder._read_parallel = _reading_one_per_chunk(builder._read_parallel)  # type: ignore[method-assign]
 
-    def make_chunks(arguments: Any, _nproc: int, _maxbatch: int = 10) -> list[list[Any]]:
+
+def _reading_one_per_chunk(read_parallel: Callable[..., None]) -> Callable[..., None]:
+    """Wrap Sphinx's ``_read_parallel`` so that its chunks hold one document each."""
+    import sphinx.builders  # noqa: PLC0415
+
+    def one_per_chunk(arguments: Any, _nproc: int, _maxbatch: int = 10) -> list[list[Any]]:
         return [[argument] for argument in arguments]
 
-    make_chunks._jax101_wrapped = True  # type: ignore[attr-defined]
-    sphinx.builders.make_chunks = make_chunks  # type: ignore[assignment]
+    @functools.wraps(read_parallel)
+    def _read_parallel(self: Any, docnames: list[str], nproc: int) -> None:
+        sphinx_chunks = sphinx.builders.make_chunks
+        sphinx.builders.make_chunks = one_per_chunk  # type: ignore[assignment]
+        try:
+            read_parallel(self, docnames, nproc)
+        finally:
+            sphinx.builders.make_chunks = sphinx_chunks
+
+    _read_parallel._jax101_wrapped = True  # type: ignore[attr-defined]
+    return _read_parallel
 
 
 def extend_source_map(notebook: nbformat.NotebookNode) -> None:
