@@ -5,17 +5,18 @@ Awesome web fonts of about 110 KB each, for the twenty or so icons a page uses. 
 build, this extension collects every ``fa-NAME`` class in the written pages and in the
 theme's scripts (which add a few icons at run time), finds each one's code point in the
 theme's stylesheet, and subsets the fonts in the output to those code points
-(``fonttools``, woff2 through ``brotli``). The browser tests check that the header's
-icons are still drawn.
+(``fonttools``, woff2 through ``brotli``). Cut fonts are kept beside the doctrees, so a
+build that shows the same icons copies them back instead of cutting again. The browser
+tests check that the header's icons are still drawn.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from pathlib import Path
 
-from fontTools import subset
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -66,17 +67,36 @@ def _subset(app: Sphinx, exception: Exception | None) -> None:
     if not wanted:
         LOGGER.warning("no Font Awesome icon found in the pages: fonts left whole")
         return
+    # Sphinx copies the theme's whole fonts into the output on every build: cut each again,
+    # from a cache of cut fonts (beside the doctrees) when the same font was cut before.
+    cache = Path(app.doctreedir) / "icon_fonts"
+    for font_file in sorted((outdir / FONTS).glob("*.woff2")):
+        whole = font_file.read_bytes()
+        key = hashlib.sha256(whole + repr(wanted).encode()).hexdigest()[:32]
+        cut = cache / f"{key}.woff2"
+        if not cut.is_file():
+            cache.mkdir(parents=True, exist_ok=True)
+            partial = cut.with_suffix(".partial")
+            partial.write_bytes(cut_font(whole, wanted))
+            partial.replace(cut)  # a build stopped midway leaves no broken cache entry
+        font_file.write_bytes(cut.read_bytes())
+
+
+def cut_font(font: bytes, code_points: list[int]) -> bytes:
+    """Return a woff2 font cut down to the glyphs of ``code_points`` (all layout kept)."""
+    from fontTools import subset  # noqa: PLC0415 - only when a font is cut
+
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]
-    # Sphinx copies the theme's whole fonts into the output on every build: cut each again.
-    for font_file in sorted((outdir / FONTS).glob("*.woff2")):
-        # From bytes in memory: fontTools would keep the file open, and it is written back.
-        font = subset.load_font(io.BytesIO(font_file.read_bytes()), options)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=wanted)
-        subsetter.subset(font)
-        subset.save_font(font, str(font_file), options)
+    # From bytes in memory: fontTools would keep a file open.
+    loaded = subset.load_font(io.BytesIO(font), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=code_points)
+    subsetter.subset(loaded)
+    out = io.BytesIO()
+    subset.save_font(loaded, out, options)
+    return out.getvalue()
 
 
 def setup(app: Sphinx) -> dict[str, object]:
