@@ -24,21 +24,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from cli_arguments import positive  # examples/cli_arguments.py
+
 # Kept in step with jax101.BENCHMARKS (a test checks it), so --help needs no JAX import.
 NAMES = ("eager_vs_jit", "scan_vs_loop", "compile", "donation", "roofline")
 QUICK = {"rows": 2**14, "steps": 50, "repeats": 2}
-
-
-def _positive_int(text: str) -> int:
-    """Parse an integer >= 1 for argparse."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        msg = f"expected a positive int, got {text!r}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,16 +42,16 @@ def build_parser() -> argparse.ArgumentParser:
         "benchmarks", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join(NAMES)}"
     )
     parser.add_argument(
-        "--rows", type=_positive_int, default=2**20, help="examples in the roofline's data"
+        "--rows", type=positive(int), default=2**20, help="examples in the roofline's data"
     )
     parser.add_argument(
-        "--features", type=_positive_int, default=64, help="features per example (roofline)"
+        "--features", type=positive(int), default=64, help="features per example (roofline)"
     )
     parser.add_argument(
-        "--steps", type=_positive_int, default=500, help="Adam steps (scan_vs_loop, compile)"
+        "--steps", type=positive(int), default=500, help="Adam steps (scan_vs_loop, compile)"
     )
     parser.add_argument(
-        "--repeats", type=_positive_int, default=7, help="timed calls per measurement"
+        "--repeats", type=positive(int), default=7, help="timed calls per measurement"
     )
     parser.add_argument(
         "--quick",

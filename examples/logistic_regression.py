@@ -14,30 +14,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
+
+from cli_arguments import positive  # examples/cli_arguments.py
 
 TRUE_WEIGHTS = (2.0, -1.0)
 TRUE_BIAS = -0.8
 OPTIMIZERS = ("adam", "sgd")
-
-
-def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
-    """Return an argparse ``type`` that parses with ``kind`` and accepts only values > 0."""
-
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            msg = f"expected a positive {kind.__name__}, got {text!r}"
-            raise argparse.ArgumentTypeError(msg) from None
-        if not value > 0:  # also rejects nan
-            msg = f"expected a positive {kind.__name__}, got {text!r}"
-            raise argparse.ArgumentTypeError(msg)
-        return value
-
-    parse.__name__ = f"positive {kind.__name__}"
-    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,16 +35,16 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument(
-        "--n-samples", type=_positive(int), default=512, help="number of data points"
+        "--n-samples", type=positive(int), default=512, help="number of data points"
     )
-    parser.add_argument("--steps", type=_positive(int), default=500, help="optimizer steps")
+    parser.add_argument("--steps", type=positive(int), default=500, help="optimizer steps")
     parser.add_argument(
-        "--learning-rate", type=_positive(float), default=3e-2, help="optimizer learning rate"
+        "--learning-rate", type=positive(float), default=3e-2, help="optimizer learning rate"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the data's PRNG key")
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default="adam", help="Optax optimizer")
     parser.add_argument(
-        "--log-every", type=_positive(int), default=100, help="print progress every k steps"
+        "--log-every", type=positive(int), default=100, help="print progress every k steps"
     )
     parser.add_argument(
         "--plot", type=Path, default=None, metavar="PATH", help="write a PNG figure to PATH"

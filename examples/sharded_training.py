@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+from cli_arguments import positive  # examples/cli_arguments.py
+
 TRUE_WEIGHTS = (2.0, -1.0)
 TRUE_BIAS = -0.8
 OPTIMIZERS = ("adam", "sgd")
@@ -42,23 +44,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _positive(kind: type) -> object:
-    """Return an argparse ``type`` that parses with ``kind`` and accepts only values > 0."""
-
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            value = None
-        if value is None or not value > 0:  # also rejects nan
-            msg = f"expected a positive {kind.__name__}, got {text!r}"
-            raise argparse.ArgumentTypeError(msg)
-        return value
-
-    parse.__name__ = f"positive {kind.__name__}"
-    return parse
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser (every option has a default)."""
     parser = _Parser(
@@ -67,15 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     add = parser.add_argument
-    add("--n-samples", type=_positive(int), default=512, help="number of data points")
-    add("--steps", type=_positive(int), default=500, help="optimizer steps")
-    add("--learning-rate", type=_positive(float), default=3e-2, help="learning rate")
+    add("--n-samples", type=positive(int), default=512, help="number of data points")
+    add("--steps", type=positive(int), default=500, help="optimizer steps")
+    add("--learning-rate", type=positive(float), default=3e-2, help="learning rate")
     add("--seed", type=int, default=0, help="seed of the data's PRNG key")
     add("--optimizer", choices=OPTIMIZERS, default="adam", help="Optax optimizer")
-    add("--log-every", type=_positive(int), default=100, help="report every k steps")
-    add("--devices", type=_positive(int), default=None, help="simulated CPU devices in all")
-    add("--processes", type=_positive(int), default=1, help="local processes to start")
-    add("--timeout", type=_positive(float), default=600.0, help="seconds before giving up")
+    add("--log-every", type=positive(int), default=100, help="report every k steps")
+    add("--devices", type=positive(int), default=None, help="simulated CPU devices in all")
+    add("--processes", type=positive(int), default=1, help="local processes to start")
+    add("--timeout", type=positive(float), default=600.0, help="seconds before giving up")
     add("--worker", type=int, default=None, help=argparse.SUPPRESS)  # set by the launcher
     add("--port", type=int, default=None, help=argparse.SUPPRESS)
     return parser
