@@ -657,4 +657,5 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("build-finished", _move_reports)
     nb_adapter.around_execution(_before_execution, _after_execution)
     nb_adapter.read_one_document_per_task()
+    nb_adapter.kill_each_kernel_when_done()
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -149,6 +149,31 @@ def start_retrying_once(start: Callable[[], None], source: str) -> None:
         start()
 
 
+def kill_each_kernel_when_done() -> None:
+    """Have each chapter's kernel killed once its last cell has run, not asked to shut down.
+
+    Relies on myst-nb 1.4: ``NotebookClientCache.start_client`` executes through the
+    module-level name ``single_nb_execution`` of ``myst_nb.core.execute.cache``; jupyter-cache
+    1.0 passes extra keyword arguments to nbclient 0.10's ``NotebookClient``, whose
+    ``shutdown_kernel="immediate"`` makes jupyter-client 8 send SIGKILL to the kernel's
+    process group. The default asks the kernel to shut down and polls until it exits,
+    0.6-3.5 s a chapter here, inside the chapter's execution time. By then every output
+    has arrived, and no chapter relies on its kernel's exit handlers.
+    """
+    import myst_nb.core.execute.cache as cache_mode  # noqa: PLC0415 - patched once
+
+    execute = cache_mode.single_nb_execution
+    if getattr(execute, "_jax101_wrapped", False):
+        return
+
+    @functools.wraps(execute)
+    def single_nb_execution(*args: Any, **kwargs: Any) -> Any:
+        return execute(*args, shutdown_kernel="immediate", **kwargs)
+
+    single_nb_execution._jax101_wrapped = True  # type: ignore[attr-defined]
+    cache_mode.single_nb_execution = single_nb_execution
+
+
 def read_one_document_per_task() -> None:
     """Have Sphinx's parallel read hand each process one document at a time.
 

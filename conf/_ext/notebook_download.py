@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import copy
+import functools
 import importlib.metadata
 import re
 import sys
@@ -85,6 +86,26 @@ def _imported_modules(notebook: nbformat.NotebookNode) -> set[str]:
     return modules
 
 
+@functools.cache
+def _provided_by(package: str) -> frozenset[str]:
+    """``package`` and the distributions it requires (without extras), normalised."""
+    return frozenset({package}) | {
+        re.split(r"[\s;<>=!~\[(]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        for requirement in importlib.metadata.requires(package) or []
+        if "extra ==" not in requirement
+    }
+
+
+@functools.cache
+def _module_distributions() -> dict[str, list[str]]:
+    """Which distributions provide each top-level module: read once per process.
+
+    ``importlib.metadata.packages_distributions`` reads every installed distribution's
+    file list, about 0.4 s here; a build asks for it once per chapter it writes.
+    """
+    return importlib.metadata.packages_distributions()
+
+
 def requirements(notebook: nbformat.NotebookNode, package: str = "jax101") -> list[str]:
     r"""Return the distributions a notebook needs: ``package`` and what else it imports.
 
@@ -96,12 +117,8 @@ def requirements(notebook: nbformat.NotebookNode, package: str = "jax101") -> li
         >>> requirements(nbformat.v4.new_notebook(cells=[cell]))
         ['jax101', 'myst-nb']
     """
-    provided = {package} | {
-        re.split(r"[\s;<>=!~\[(]", requirement, maxsplit=1)[0].lower().replace("_", "-")
-        for requirement in importlib.metadata.requires(package) or []
-        if "extra ==" not in requirement
-    }
-    distributions = importlib.metadata.packages_distributions()
+    provided = _provided_by(package)
+    distributions = _module_distributions()
     needed = [package]
     for module in sorted(_imported_modules(notebook)):
         if module in sys.stdlib_module_names or module in KERNEL_MODULES:
