@@ -43,7 +43,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SphinxTestApp]:
         status=StringIO(),
         warning=StringIO(),
     )
-    app.build()
+    marker = builddir / "kernel-exited"
+    with pytest.MonkeyPatch.context() as patch:  # the kernels inherit the environment
+        patch.setenv("JAX101_KERNEL_EXIT_MARKER", str(marker))
+        app.build()
+    app.exit_marker = marker  # type: ignore[attr-defined]
     app.started = started  # type: ignore[attr-defined]
     yield app
     app.cleanup()
@@ -151,6 +155,13 @@ def test_warning_docname_understands_every_location_form(app):
     assert nb_adapter.warning_docname(app, record("passes")) == "passes"
     assert nb_adapter.warning_docname(app, record(f"{source}:12")) == "passes"
     assert nb_adapter.warning_docname(app, record(None)) is None
+
+
+def test_each_kernel_is_killed_once_its_cells_ran(app):
+    # passes.md registers an exit handler that writes the marker; a kernel asked to shut
+    # down runs it, a killed one does not. Its cells all ran: the chapter passed.
+    assert nb_adapter.exec_data(app.env, "passes")["succeeded"]
+    assert not app.exit_marker.exists()
 
 
 def test_extend_source_map_adds_a_line_for_an_appended_cell():

@@ -152,19 +152,23 @@ def module_imports(modules: dict[str, Path], package: str = PACKAGE) -> dict[str
         >>> "jax101._checks" in graph["jax101._provenance"]
         True
     """
-    graph: dict[str, set[str]] = {}
-    for name, path in modules.items():
-        found = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                target = f"{package}.{node.module}" if node.module else package
-                found.update(
-                    {target} if node.module else {f"{package}.{a.name}" for a in node.names}
-                )
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package):
-                found.add(node.module or package)
-        graph[name] = found & set(modules)
-    return graph
+    return {
+        name: set(_imports_in(path.read_text(encoding="utf8"), package)) & set(modules)
+        for name, path in modules.items()
+    }
+
+
+@functools.lru_cache(maxsize=256)
+def _imports_in(source: str, package: str) -> frozenset[str]:
+    """The modules of ``package`` that a module's source imports: parsed once per text."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            target = f"{package}.{node.module}" if node.module else package
+            found.update({target} if node.module else {f"{package}.{a.name}" for a in node.names})
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package):
+            found.add(node.module or package)
+    return frozenset(found)
 
 
 def dependencies(used: list[str] | None, package: str = PACKAGE) -> list[str]:
