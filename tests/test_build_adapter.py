@@ -237,3 +237,13 @@ def test_the_longest_chapter_last_time_is_read_first(app):
     runtimes = [(nb_adapter.exec_data(app.env, doc) or {}).get("runtime") or 0 for doc in docnames]
     assert docnames[-1] == "index"  # never executed
     assert runtimes == sorted(runtimes, reverse=True)
+
+
+def test_a_cold_build_reads_the_chapter_with_most_code_first(app, monkeypatch):
+    monkeypatch.setattr(nb_adapter, "exec_data", lambda _env, _doc: None)  # nothing ran yet
+    docnames = ["index", "fails", "passes"]
+    execution._longest_first(app, app.env, docnames)
+    lengths = [execution.code_length(app.env.doc2path(doc)) for doc in docnames]
+    assert docnames == ["passes", "fails", "index"]  # passes.md has the most code
+    assert lengths == sorted(lengths, reverse=True)
+    assert lengths[-1] == 0  # the index has no code cell

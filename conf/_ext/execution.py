@@ -55,6 +55,7 @@ PACKAGE = "jax101"
 KERNEL_NAME = "jax101"
 KERNEL_ROOTS = (PACKAGE, "ipykernel", "myst-nb")  # what a chapter's kernel imports
 KERNEL_CONFIG = Path(__file__).resolve().parents[1] / "ipython"  # conf/ipython
+CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
 PROVENANCE_MIME = "application/vnd.jax101.provenance+json"
 PROVENANCE_CELL = "import jax101._provenance\njax101._provenance.report_provenance()"
 PROVENANCE_TAG = "jax101-provenance"
@@ -604,16 +605,33 @@ def _store_and_render(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def _longest_first(_app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    """Read the chapters that took longest last time first.
+    """Read the chapters that take longest first.
 
     Each process takes the next page when it is done with one (see
     ``nb_adapter.read_one_document_per_task``), so starting with the long chapters leaves
-    no process alone with one at the end. Pages never executed keep their order, last.
+    no process alone with one at the end. A chapter's last execution time says how long it
+    takes; where there is none (a cold build), the length of its code stands in for it.
+    Pages without code come last.
     """
     runtime = {
         doc: (nb_adapter.exec_data(env, doc) or {}).get("runtime") or 0.0 for doc in docnames
     }
-    docnames.sort(key=lambda doc: -runtime[doc])
+    docnames.sort(key=lambda doc: (-runtime[doc], -code_length(env.doc2path(doc))))
+
+
+def code_length(source: Path) -> int:
+    r"""Return how many characters of code cells a MyST notebook has (0 for any other page).
+
+    Examples:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     page = Path(folder) / "page.md"
+        ...     _ = page.write_text("Text\n```{code-cell} ipython3\nx = 1\n```\nMore text\n")
+        ...     code_length(page)
+        6
+    """
+    text = source.read_text(encoding="utf8") if source.suffix == ".md" else ""
+    return sum(len(cell) for cell in CODE_CELL.findall(text))
 
 
 def _purge(_app: Sphinx, env: BuildEnvironment, docname: str) -> None:
