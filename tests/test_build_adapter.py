@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from io import StringIO
@@ -226,9 +228,38 @@ def test_parallel_reads_hand_out_one_document_at_a_time(app):
         seen.append(sphinx.builders.make_chunks(docnames, nproc))
 
     nb_adapter._reading_one_per_chunk(read)(app.builder, list("abcdefghijkl"), 2)
-    assert seen == [[[name] for name in "abcdefghijkl"]]
+    assert seen == [[[name] for name in nb_adapter.started_in_order(list("abcdefghijkl"), 2)]]
     assert sphinx.builders.make_chunks is sphinx_chunks  # writing keeps Sphinx's chunks
     assert len(sphinx_chunks(list("abcdefghijkl"), 2)) == 2
+
+
+# Run in a fresh interpreter: Sphinx forks, and forking this one (JAX is loaded) warns.
+START_ORDER = """
+import sys, time
+from pathlib import Path
+from sphinx.util.parallel import ParallelTasks
+sys.path.insert(0, sys.argv[1])
+import nb_adapter
+log = Path(sys.argv[2])
+def task(name):
+    with log.open("a") as file:
+        file.write(name + "\\n")
+    time.sleep(0.1)  # long enough that every task is queued before a slot frees
+tasks = ParallelTasks(2)
+for name in nb_adapter.started_in_order(list("abcdef"), 2):
+    tasks.add_task(task, name)
+tasks.join()
+"""
+
+
+def test_sphinx_starts_the_arranged_tasks_in_the_given_order(tmp_path):
+    log = tmp_path / "started"
+    extensions = str(Path(nb_adapter.__file__).parent)
+    subprocess.run([sys.executable, "-c", START_ORDER, extensions, str(log)], check=True)
+    started = log.read_text().split()
+    # Two slots free at once, so tasks start in pairs; which of a pair logs first is a race.
+    pairs = [sorted(started[i : i + 2]) for i in range(0, 6, 2)]
+    assert pairs == [["a", "b"], ["c", "d"], ["e", "f"]]
 
 
 def test_the_longest_chapter_last_time_is_read_first(app):

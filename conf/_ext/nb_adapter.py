@@ -182,7 +182,8 @@ def read_one_document_per_task() -> None:
     next chunk as soon as a process is free. Sphinx's chunks are consecutive runs of the
     list (20 pages on 2 processes: two halves of 10), so one process could get every long
     chapter while the other idles; with one document per chunk, each process takes the
-    next chapter when it is done with one. A chunk costs a fork and a pickled environment
+    next chapter when it is done with one, in the order of the list (see
+    ``started_in_order``). A chunk costs a fork and a pickled environment
     (a few MB), small beside a chapter's execution. Writing keeps Sphinx's chunks: each
     writing process starts its own KaTeX server, which takes longer than a page.
     """
@@ -193,12 +194,26 @@ def read_one_document_per_task() -> None:
         builder._read_parallel = _reading_one_per_chunk(builder._read_parallel)  # type: ignore[method-assign]
 
 
+def started_in_order(tasks: list[Any], nproc: int) -> list[Any]:
+    """Arrange ``tasks`` so that Sphinx's ``ParallelTasks`` starts them in their given order.
+
+    Relies on Sphinx 9.0: ``ParallelTasks.add_task`` starts a task at once while fewer than
+    ``nproc`` run; the others wait in a dict from which ``popitem`` takes the one added
+    last. So the first ``nproc`` go first as given, and the rest go in reverse.
+
+    Example:
+        >>> started_in_order(["a", "b", "c", "d", "e"], 2)
+        ['a', 'b', 'e', 'd', 'c']
+    """
+    return tasks[:nproc] + tasks[nproc:][::-1]
+
+
 def _reading_one_per_chunk(read_parallel: Callable[..., None]) -> Callable[..., None]:
     """Wrap Sphinx's ``_read_parallel`` so that its chunks hold one document each."""
     import sphinx.builders  # noqa: PLC0415
 
-    def one_per_chunk(arguments: Any, _nproc: int, _maxbatch: int = 10) -> list[list[Any]]:
-        return [[argument] for argument in arguments]
+    def one_per_chunk(arguments: Any, nproc: int, _maxbatch: int = 10) -> list[list[Any]]:
+        return [[argument] for argument in started_in_order(list(arguments), nproc)]
 
     @functools.wraps(read_parallel)
     def _read_parallel(self: Any, docnames: list[str], nproc: int) -> None:
