@@ -6,8 +6,8 @@ themselves. Each says which version's behaviour it relies on; ``tests/test_build
 exercises every one of them in process, on tiny fixture books built with
 ``sphinx.testing``, so an upgrade that changes one of them fails there, in one fast test.
 
-Versions relied on (the locked ones): Sphinx 9.0, myst-nb 1.4, jupyter-cache 1.0, jupyter-client 8,
-sphinx-book-theme 1.1/1.4, nbformat 5.
+Versions relied on (the locked ones): Sphinx 9.0, myst-nb 1.4, jupyter-cache 1.0,
+nbclient 0.11, jupyter-client 8, sphinx-book-theme 1.1/1.4, nbformat 5.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def kill_each_kernel_when_done() -> None:
 
     Relies on myst-nb 1.4: ``NotebookClientCache.start_client`` executes through the
     module-level name ``single_nb_execution`` of ``myst_nb.core.execute.cache``; jupyter-cache
-    1.0 passes extra keyword arguments to nbclient 0.10's ``NotebookClient``, whose
+    1.0 passes extra keyword arguments to nbclient 0.11's ``NotebookClient``, whose
     ``shutdown_kernel="immediate"`` makes jupyter-client 8 send SIGKILL to the kernel's
     process group. The default asks the kernel to shut down and polls until it exits,
     0.6-3.5 s a chapter here, inside the chapter's execution time. By then every output
