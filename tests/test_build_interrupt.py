@@ -21,10 +21,15 @@ pathlib.Path("kernel.pid").write_text(str(os.getpid()))
 time.sleep(120 if pathlib.Path("hang").exists() else 0)
 """
 
+# A cold build reads the chapter with most code first (execution.code_length): the quick one
+# must finish, and be cached, before the slow one starts.
+QUICK = "1 + 1\n" + "# more code than the slow chapter, so that this one is read first\n" * 3
+assert len(QUICK) > len(SLOW)
+
 
 def test_a_killed_build_leaves_no_kernel_and_a_usable_cache(tmp_path: Path):
     docs, build = tmp_path / "docs", tmp_path / "build"
-    write_book(docs, {"a_quick": chapter("Quick", "1 + 1"), "b_slow": chapter("Slow", SLOW)})
+    write_book(docs, {"a_quick": chapter("Quick", QUICK), "b_slow": chapter("Slow", SLOW)})
     (docs / "hang").touch()
     command = [sys.executable, "-m", "sphinx", *sphinx_args(docs, build, jobs="1")]
     process = subprocess.Popen(  # its own process group, as a terminal's job would be
