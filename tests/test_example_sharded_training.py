@@ -130,7 +130,8 @@ def test_a_killed_process_stops_the_run_and_is_named():
                 line = lines.get(timeout=max(deadline - time.monotonic(), 0.1))
                 if launched := re.match(r"launched process (\d) of 2 \(pid (\d+)\)", line):
                     pids[int(launched[1])] = int(launched[2])
-                if holds := re.match(r"process (\d) holds shards", line):
+                # search, not match: gloo's own stdout messages can split a worker's line
+                if holds := re.search(r"process (\d) holds shards", line):
                     training.add(int(holds[1]))
             time.sleep(1.0)
             killed_at = time.monotonic()
