@@ -120,6 +120,8 @@ def test_a_failed_check_states_claim_expected_and_actual(broken_build):
     assert "Claim failed: marker two plus two is five" in report
     assert "expected: 5.0" in report
     assert "actual:   4.0" in report
+    assert "----> 2 jax101.check_close(2.0 + 2.0, 5.0" in report  # the chapter's line
+    assert "raise _fail" not in report  # not the frames inside jax101
 
 
 @pytest.mark.parametrize(

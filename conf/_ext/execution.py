@@ -391,6 +391,7 @@ TIMEOUT_ADVICE = (
     "matter:\n    mystnb:\n      execution_timeout: SECONDS"
 )
 TRACEBACK_LINES = 8
+CELL_FRAME = re.compile(r"(?:\x1b\[[\d;]*m)*Cell In\[")  # colour codes, if any, first
 
 
 def failure_message(
@@ -453,8 +454,7 @@ def failure_message(
         number, cell, output = failing
         what = f"raised {output['ename']}: {output['evalue']}"
         advice = ADVICE.get(output["ename"], DEFAULT_ADVICE)
-        details = [line for chunk in output.get("traceback", []) for line in chunk.splitlines()]
-        details = details[-TRACEBACK_LINES:]
+        details = traceback_excerpt(output.get("traceback", []))
     if cell is None:
         return f"the chapter failed to execute ({error})\nWhat to do: see {report}", None
     first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
@@ -463,6 +463,29 @@ def failure_message(
     lines = [f"cell {number} (`{first_line}`) {what}", *(f"    {d}" for d in details)]
     lines += [f"What to do: {advice}", f"(full traceback: {report})"]
     return "\n".join(lines), line
+
+
+def traceback_excerpt(chunks: list[str]) -> list[str]:
+    r"""Return the lines of an IPython traceback that show the chapter's own code.
+
+    IPython gives one chunk per frame; a frame in a chapter cell starts ``Cell In[N]``. The
+    frames inside libraries (``jax101``'s checks, JAX itself) and the closing exception line
+    repeat what the message already says, so only the chapter's frames are kept. A
+    traceback without any (a syntax error, say) keeps its last ``TRACEBACK_LINES`` lines.
+
+    Examples:
+        >>> chunks = ["----", "CheckFailed   Traceback (most recent call last)",
+        ...           "Cell In[1], line 2\n      1 import jax101\n----> 2 jax101.check(False)",
+        ...           "File _checks.py:93, in check\n---> 93 raise _fail()",
+        ...           "CheckFailed: Claim failed"]
+        >>> traceback_excerpt(chunks)
+        ['Cell In[1], line 2', '      1 import jax101', '----> 2 jax101.check(False)']
+        >>> traceback_excerpt(["Traceback", "ZeroDivisionError: division by zero"])
+        ['Traceback', 'ZeroDivisionError: division by zero']
+    """
+    own = [chunk for chunk in chunks if CELL_FRAME.match(chunk)]
+    lines = [line for chunk in own or chunks for line in chunk.splitlines()]
+    return lines if own else lines[-TRACEBACK_LINES:]
 
 
 def _timed_out_cell(cells: list[tuple[int, Any]], traceback: str) -> tuple[int, Any]:
