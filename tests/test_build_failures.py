@@ -127,7 +127,9 @@ def test_a_failed_check_states_claim_expected_and_actual(broken_build):
 @pytest.mark.parametrize(
     ("name", "words"),
     [
-        pytest.param("glue_missing", ["marker_unglued"], id="glue-key"),
+        pytest.param(
+            "glue_missing", ["'marker_unglued', which no cell", "What to do"], id="glue-key"
+        ),
         pytest.param("orphan", ["toctree"], id="no-toctree"),
         pytest.param("broken_refs", ["marker_no_doc"], id="doc-ref"),
         pytest.param("broken_refs", ["marker-no-label"], id="ref"),
@@ -142,6 +144,13 @@ def test_other_mistakes_name_the_file(broken_build, name: str, words: list[str])
     report = messages_about(log, name)
     for word in words:
         assert word in report, log[-4000:]
+
+
+def test_a_missing_glue_key_gives_one_message(broken_build):
+    _, _, log = broken_build
+    report = messages_about(log, "glue_missing")
+    assert report.count("WARNING") == 1
+    assert report.count("[mystnb.glue]") == 1  # myst-nb's own text said it twice
 
 
 def test_malformed_front_matter_gives_one_message(broken_build):

@@ -390,6 +390,11 @@ TIMEOUT_ADVICE = (
     "make the cell faster (smaller examples), or give this chapter more time in its front "
     "matter:\n    mystnb:\n      execution_timeout: SECONDS"
 )
+GLUE_KEY_MESSAGE = (
+    "the text uses the glue key {key!r}, which no cell of this chapter glues\n"
+    "What to do: glue it in a code cell, `glue({key!r}, value, display=False)`, or fix the "
+    "name (a key glued by another chapter is written `chapter::{key}`)"
+)
 TRACEBACK_LINES = 8
 CELL_FRAME = re.compile(r"(?:\x1b\[[\d;]*m)*Cell In\[")  # colour codes, if any, first
 
@@ -544,6 +549,9 @@ def _keep_warning(app: Sphinx, record: Any) -> bool:
         return False  # replaced by failure_message's warning
     if docname in _failed_docs and nb_adapter.is_glue_warning(record):
         return False  # a value the failed cell never glued: a knock-on of the failure
+    key = nb_adapter.missing_glue_key(record)
+    if key is not None:
+        nb_adapter.replace_message(record, GLUE_KEY_MESSAGE.format(key=key))
     only = app.config.jax101_only
     return not only or docname is None or docname == only
 

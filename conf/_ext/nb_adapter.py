@@ -448,6 +448,22 @@ def is_glue_warning(record: Any) -> bool:
     return getattr(record, "subtype", None) == "glue" or ".glue]" in str(record.getMessage())
 
 
+MISSING_GLUE_KEY = re.compile(r"No key '([^']+)' found in glue data")
+
+
+def missing_glue_key(record: Any) -> str | None:
+    """Return the key of myst-nb 1.4's "No key 'KEY' found in glue data" warning, else None.
+
+    Examples:
+        >>> import logging
+        >>> text = "No key 'n' found in glue data for this document. [mystnb.glue]"
+        >>> missing_glue_key(logging.LogRecord("sphinx", 30, "", 0, text, (), None))
+        'n'
+    """
+    match = MISSING_GLUE_KEY.search(str(record.getMessage()))
+    return match[1] if match else None
+
+
 def is_malformed_front_matter(record: Any) -> bool:
     """Tell whether a warning is myst-parser 5's "Malformed YAML" (subtype ``topmatter``)."""
     return str(record.getMessage()).startswith("Malformed YAML")
