@@ -396,7 +396,6 @@ GLUE_KEY_MESSAGE = (
     "name (a key glued by another chapter is written `chapter::{key}`)"
 )
 TRACEBACK_LINES = 8
-CELL_FRAME = re.compile(r"(?:\x1b\[[\d;]*m)*Cell In\[")  # colour codes, if any, first
 
 
 def failure_message(
@@ -488,7 +487,7 @@ def traceback_excerpt(chunks: list[str]) -> list[str]:
         >>> traceback_excerpt(["Traceback", "ZeroDivisionError: division by zero"])
         ['Traceback', 'ZeroDivisionError: division by zero']
     """
-    own = [chunk for chunk in chunks if CELL_FRAME.match(chunk)]
+    own = [chunk for chunk in chunks if chunk.startswith("Cell In[")]  # the kernel has no colours
     lines = [line for chunk in own or chunks for line in chunk.splitlines()]
     return lines if own else lines[-TRACEBACK_LINES:]
 
