@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-_IPYTHON_LINE = re.compile(r"\s*(%%?[A-Za-z]|!(?!=))")
+from chapter_cells import Block, blocks, python_source
 
 CHECKS = {"check", "check_close"}
 # Calls that compute from their arguments alone, without JAX: with static arguments the
@@ -47,71 +46,11 @@ class Finding:
         return f"line {self.line}: {self.message}"
 
 
-@dataclass(frozen=True)
-class Block:
-    """A piece of a chapter: prose, a code cell, or another fenced block."""
-
-    kind: str  # "prose", "code-cell" or "fence"
-    start: int  # line number (1-based) of the block's first content line
-    text: str
-
-
-_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
-
-
-def blocks(source: str) -> Iterator[Block]:
-    """Split MyST markdown into prose, code cells and other fences (front matter dropped)."""
-    lines = source.splitlines()
-    i = 0
-    if lines and lines[0].strip() == "---":
-        i = next((k for k in range(1, len(lines)) if lines[k].strip() == "---"), 0) + 1
-    prose: list[str] = []
-    prose_start = i + 1
-    while i < len(lines):
-        opening = _FENCE.match(lines[i])
-        if not opening:
-            prose.append(lines[i])
-            i += 1
-            continue
-        if prose:
-            yield Block("prose", prose_start, "\n".join(prose))
-        fence, info = opening.group(2), opening.group(3).strip()
-        body: list[str] = []
-        i += 1
-        while i < len(lines):
-            closing = _FENCE.match(lines[i])
-            if closing and closing.group(2).startswith(fence) and not closing.group(3).strip():
-                break
-            body.append(lines[i])
-            i += 1
-        start = i - len(body) + 1
-        if info.startswith("{code-cell}"):
-            yield Block("code-cell", start, _cell_code(body))
-        elif info.startswith(("{admonition}", "{note}", "{tip}", "{warning}", "{important}")):
-            yield Block("prose", start, "\n".join(body))  # directives whose body is prose
-        else:
-            yield Block("fence", start, "\n".join(body))
-        i += 1
-        prose, prose_start = [], i + 1
-    if prose:
-        yield Block("prose", prose_start, "\n".join(prose))
-
-
-def _cell_code(body: list[str]) -> str:
-    """Blank out a code cell's options (``:tags:`` lines or a ``---`` block), keep numbering."""
-    out = list(body)
-    k = 0
-    if out and out[0].strip() == "---":
-        end = next((j for j in range(1, len(out)) if out[j].strip() == "---"), 0)
-        for j in range(end + 1):
-            out[j] = ""
-        k = end + 1
-    while k < len(out) and out[k].startswith(":"):
-        out[k] = ""
-        k += 1
-    # IPython magics (%time, %%bash) and shell escapes (!ls) are not Python: blank them, but
-    # not a continuation line that starts with an operator (% 2, != b).
-    return "\n".join("" if _IPYTHON_LINE.match(line) else line for line in out)
+def _python(block: Block) -> str:
+    """A code cell's source as plain Python, with the chapter's line numbering kept."""
+    assert block.cell is not None
+    padding = "\n" * (block.cell.source_line - block.start)
+    return padding + python_source(block.cell.source)
 
 
 # --- Checks that cannot fail ---------------------------------------------------------------
@@ -288,7 +227,7 @@ def weak_checks(source: str) -> list[Finding]:
         if block.kind != "code-cell":
             continue
         try:
-            cells.append((block, ast.parse(block.text)))
+            cells.append((block, ast.parse(_python(block))))
         except SyntaxError as error:
             findings.append(Finding(block.start + (error.lineno or 1) - 1, f"syntax: {error}"))
     static = _Static()

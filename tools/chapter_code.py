@@ -3,23 +3,25 @@
 ``nox -s lint`` pipes it to ``ruff check --stdin-filename docs/NAME.md`` so every finding
 (a line over 88 characters, a name used before any cell defines it, a syntax error) points
 at the line of the chapter itself. Everything outside a ``{code-cell}`` fence, and the
-cell's ``:option:`` lines, become blank lines.
+cell's ``:option:`` lines, become blank lines; IPython lines (``%timeit``, ``!ls``) become
+``pass``. The cells are read by ``tools/chapter_cells.py``.
 
 Usage: ``python tools/chapter_code.py docs/NAME.md``.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
-FENCE = re.compile(r"^(`{3,})\{code-cell\}")
-OPTION = re.compile(r"^:[\w-]+:")
+from chapter_cells import cells, python_source
 
 
 def chapter_code(text: str) -> str:
     r"""Return the code cells of a MyST chapter, every other line blanked.
+
+    IPython lines (``%timeit``, ``!ls``) become ``pass`` (see
+    :func:`chapter_cells.python_source`), so ruff sees plain Python.
 
     Examples:
         >>> src = "# Title\n```{code-cell} ipython3\n:tags: [x]\n\nx = 1\n```\nProse\n"
@@ -27,30 +29,13 @@ def chapter_code(text: str) -> str:
         ['', '', '', '', 'x = 1', '', '']
         >>> chapter_code("```{code-cell}\n---\nmystnb: {}\n---\ny = 2\n```\n").splitlines()
         ['', '', '', '', 'y = 2', '']
+        >>> chapter_code("```{code-cell}\n%timeit f(1)\n```\n").splitlines()
+        ['', 'pass', '']
     """
-    out: list[str] = []
-    closing = ""
-    state = ""  # "header": right after the fence; "yaml": inside a --- options block
-    for line in text.splitlines():
-        if not closing:
-            match = FENCE.match(line)
-            if match:
-                closing, state = match[1], "header"
-            out.append("")
-        elif line.strip() == closing:
-            closing, state = "", ""
-            out.append("")
-        elif state == "yaml":
-            state = "header" if line.strip() == "---" else "yaml"
-            out.append("")
-        elif state == "header" and line.strip() == "---":
-            state = "yaml"
-            out.append("")
-        elif state == "header" and (OPTION.match(line) or not line.strip()):
-            out.append("")
-        else:
-            state = ""
-            out.append(line)
+    out = [""] * len(text.splitlines())
+    for cell in cells(text):
+        for k, line in enumerate(python_source(cell.source).split("\n")):
+            out[cell.source_line - 1 + k] = line
     return "\n".join(out) + "\n"
 
 
