@@ -24,6 +24,7 @@ from sphinx.testing.util import SphinxTestApp
 
 import execution
 import nb_adapter
+import provenance
 
 ROOTS = Path(__file__).parent / "roots"
 
@@ -60,12 +61,12 @@ def html(app: SphinxTestApp, page: str) -> str:
 
 
 def test_around_execution_reads_the_kernels_provenance(app):
-    record = execution.provenance_of(app.env, "passes")
+    record = provenance.provenance_of(app.env, "passes")
     assert record is not None
     assert record["checks"] == 1  # the chapter runs exactly one check
     assert record["backend"] == jax.default_backend()
     assert record["devices"] == f"{jax.local_device_count()} x {jax.devices()[0].device_kind}"
-    assert execution.provenance_of(app.env, "fails") is None  # stopped before the last cell
+    assert provenance.provenance_of(app.env, "fails") is None  # stopped before the last cell
 
 
 def test_exec_data_has_time_runtime_and_status(app):
@@ -89,10 +90,10 @@ def test_executed_docnames_are_the_notebooks(app):
 def test_notebook_output_path_holds_the_notebook_with_the_provenance_cell(app):
     path = nb_adapter.notebook_output_path(app.env, "passes")
     notebook = nbformat.read(path, as_version=4)
-    assert notebook.cells[-1].source.endswith(execution.PROVENANCE_CELL)
+    assert notebook.cells[-1].source.endswith(provenance.PROVENANCE_CELL)
     merged = nb_adapter.merge_cached_outputs(notebook, app.config.nb_execution_cache_path)
     outputs = merged.cells[-1].outputs
-    assert any(execution.PROVENANCE_MIME in output.get("data", {}) for output in outputs)
+    assert any(provenance.PROVENANCE_MIME in output.get("data", {}) for output in outputs)
 
 
 def test_create_cache_made_the_database(app):
@@ -131,7 +132,7 @@ def test_titles_and_reading_order(app):
 
 def test_footer_and_build_report(app):
     page = html(app, "passes")
-    record = execution.provenance_of(app.env, "passes")
+    record = provenance.provenance_of(app.env, "passes")
     when = datetime.datetime.fromtimestamp(
         nb_adapter.exec_data(app.env, "passes")["mtime"], datetime.UTC
     )
@@ -196,7 +197,7 @@ def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatc
         assert failed is not None
         assert passed["succeeded"]
         assert failed["error"] == "CellExecutionError"  # its cells ran, up to the raise
-        assert execution.provenance_of(app.env, "passes") is not None
+        assert provenance.provenance_of(app.env, "passes") is not None
     finally:
         app.cleanup()
 
@@ -240,6 +241,7 @@ from pathlib import Path
 from sphinx.util.parallel import ParallelTasks
 sys.path.insert(0, sys.argv[1])
 import nb_adapter
+import provenance
 log = Path(sys.argv[2])
 def task(name):
     with log.open("a") as file:

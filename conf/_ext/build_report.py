@@ -21,7 +21,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 import nb_adapter
-from execution import provenance_of
+from provenance import provenance_of
 
 logger = logging.getLogger(__name__)
 

@@ -32,7 +32,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 import nb_adapter
-from execution import KERNEL_NAME, PROVENANCE_TAG
+from kernel_install import KERNEL_NAME
+from provenance import PROVENANCE_TAG
 
 # myst-nb's bookkeeping, and jupytext's note that the source was MyST: meaningless in a download
 BUILD_METADATA = ("source_map", "jupytext")
