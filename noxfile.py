@@ -156,14 +156,19 @@ def docs_latest(session: nox.Session) -> None:
     groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
     docs_group = [r for r in groups["docs"] if isinstance(r, str)]
     env = {"UV_COMPILE_BYTECODE": "1"}
-    session.install(".", *docs_group, env=env)
-    session.install("--upgrade", "jax", "jaxlib", "optax", env=env)
+    session.install(*LATEST_FLAGS, ".", *docs_group, env=env)
+    session.install(*LATEST_FLAGS, "--upgrade", *LATEST_PACKAGES, env=env)
     session.run("python", "-c", LATEST_VERSIONS)
     out = BUILD / "latest"
     shutil.rmtree(out, ignore_errors=True)
     session.run("sphinx-build", *sphinx_args(ROOT / "docs", out))
 
 
+# Run from the repository, `uv pip install` would apply pyproject's constraint-dependencies
+# (the lock's jax on every Python): `--no-config` leaves them out. tests/test_lock.py resolves
+# this install and checks that it reaches past the lock.
+LATEST_FLAGS = ("--no-config",)
+LATEST_PACKAGES = ("jax", "jaxlib", "optax")
 LATEST_VERSIONS = (
     "import importlib.metadata as m, sys; "
     "print('Python', sys.version.split()[0], *(f'{p} {m.version(p)}' for p in "

@@ -5,10 +5,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 from booktools import ROOT
+from test_lock import newest_python_with_wheels
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
@@ -44,3 +47,18 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path):
     )
     result = actionlint(broken)
     assert result.returncode != 0
+
+
+def matrix_pythons(text: str) -> list[str]:
+    return yaml.safe_load(text)["jobs"]["tests"]["strategy"]["matrix"]["python"]
+
+
+def test_the_tests_run_on_the_oldest_python_supported_and_the_newest_jaxlib_allows():
+    # The lock gives every Python one environment; CI builds it on both ends of the range,
+    # so the configuration most readers have (a newer Python) is built on every push.
+    oldest = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    newest = f"3.{newest_python_with_wheels('jaxlib')[1]}"
+    expected = [oldest.removeprefix(">="), newest]
+    workflow = (ROOT / ".github" / "workflows" / "tests.yml").read_text()
+    assert matrix_pythons(workflow) == expected
+    assert "container: python:${{ matrix.python }}-bookworm" in workflow
