@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import jax
 import jax.numpy as jnp
@@ -50,13 +51,90 @@ def test_donation_removes_the_copy_of_a_real_program():
     assert (jax101.hlo_ops(kept)["copy"], jax101.hlo_ops(donated)["copy"]) == (1, 0)
 
 
-def test_time_alternately_times_each_call_once_per_round():
+def test_time_alternately_times_each_call_once_per_round_in_the_recorded_order():
     calls = []
     timings = jax101.time_alternately(
-        {"a": (lambda: calls.append("a"), ()), "b": (lambda: calls.append("b"), ())}, repeats=3
+        {"a": (lambda: calls.append("a"), ()), "b": (lambda: calls.append("b"), ())}, repeats=6
     )
-    assert calls == ["a", "b"] + ["a", "b"] * 3  # warm-up, then alternating rounds
-    assert [len(t.runs) for t in timings.values()] == [3, 3]
+    assert calls[:2] == ["a", "b"]  # the untimed warm-up, once each
+    rounds = [tuple(calls[i : i + 2]) for i in range(2, len(calls), 2)]
+    assert rounds == list(timings.order)  # the result records the order really used
+    assert {frozenset(r) for r in rounds} == {frozenset("ab")}  # each call once per round
+    assert {r[0] for r in rounds} == {"a", "b"}  # not always the same one first
+    assert [len(t.runs) for t in timings.values()] == [6, 6]
+
+
+@pytest.mark.parametrize("names", ["ab", "abc", "abcd"])
+@pytest.mark.parametrize("rounds", [1, 2, 5, 12, 21])
+def test_alternate_orders_put_every_name_in_every_position_equally_often(names, rounds):
+    calls = {name: (lambda: None, ()) for name in names}
+    orders = jax101.time_alternately(calls, repeats=rounds, seed=rounds).order
+    assert len(orders) == rounds
+    assert all(sorted(o) == sorted(names) for o in orders)
+    for position in range(len(names)):
+        counts = [sum(o[position] == name for o in orders) for name in names]
+        assert max(counts) - min(counts) <= 1, (position, counts)
+        if rounds % len(names) == 0:
+            assert set(counts) == {rounds // len(names)}
+
+
+def test_alternate_orders_follow_the_seed():
+    calls = {name: (lambda: None, ()) for name in "abc"}
+    draw = lambda seed: jax101.time_alternately(calls, repeats=30, seed=seed).order  # noqa: E731
+    assert draw(1) == draw(1)
+    assert draw(1) != draw(2)
+    # Shuffled, not a fixed rotation: more than the 3 cyclic orders occur.
+    assert len(set(draw(1))) > 3
+    # Within a block the rotations come in shuffled sequence, not always one step apart.
+    orders = draw(1)
+    one_step = [orders[i + 1] == orders[i][1:] + orders[i][:1] for i in range(0, 30, 3)]
+    assert not all(one_step)
+
+
+def test_time_alternately_records_its_seed():
+    calls = {"a": (lambda: None, ()), "b": (lambda: None, ())}
+    first = jax101.time_alternately(calls, repeats=8, seed=5)
+    again = jax101.time_alternately(calls, repeats=8, seed=5)
+    assert first.seed == 5
+    assert first.order == again.order
+    assert first.first_counts() == {"a": 4, "b": 4}
+
+
+class PositionClock:
+    """A fake ``perf_counter``: each call of ``tick`` takes 3 s if it is first in its round."""
+
+    def __init__(self, per_round):
+        self.now, self.calls, self.per_round = 0.0, 0, per_round
+
+    def __call__(self):
+        return self.now
+
+    def tick(self, name):
+        def program():
+            warm_up = self.calls < self.per_round
+            first_in_round = (self.calls - self.per_round) % self.per_round == 0
+            self.now += 0.5 if warm_up else (3.0 if first_in_round else 1.0)
+            self.calls += 1
+
+        return program
+
+
+@pytest.mark.parametrize("repeats", [2, 10, 21])
+def test_identical_programs_split_evenly_despite_an_order_effect(monkeypatch, repeats):
+    # Two identical programs on a machine where the first call of a round is slower. With a
+    # fixed order, one of them would lose every round; randomised and balanced, the wins
+    # split as evenly as the number of rounds allows, and the medians agree.
+    clock = PositionClock(per_round=2)
+    monkeypatch.setattr(time, "perf_counter", clock)
+    timings = jax101.time_alternately(
+        {"a": (clock.tick("a"), ()), "b": (clock.tick("b"), ())}, repeats=repeats
+    )
+    a_runs, b_runs = timings["a"].runs, timings["b"].runs
+    a_wins = sum(a < b for a, b in zip(a_runs, b_runs, strict=True))
+    assert abs(a_wins - (repeats - a_wins)) <= 1
+    assert sorted(a_runs + b_runs) == [1.0] * repeats + [3.0] * repeats  # no warm-up timed
+    if repeats % 2 == 0:
+        assert timings["a"].median == timings["b"].median == 2.0
 
 
 @pytest.mark.parametrize("repeats", [0, -1])
