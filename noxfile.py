@@ -86,16 +86,19 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check the code: ruff (style, format), mypy (strict, on jax101), codespell, chapter cells."""
+    """Check the chapters (cells with ruff, the chapter rules), then ruff, mypy, codespell."""
     install(session, "lint")
+    # First, as it takes well under a second: ruff on the cells, then the rules of
+    # tests/chapter_scan.py (typed numbers, checks that cannot fail, unseeded randomness,
+    # untagged timings), one ``docs/NAME.md:LINE: message (fix)`` line per finding.
+    chapters = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md"))
+    ruff = shutil.which("ruff", path=str(Path(session.bin)))
+    session.run("python", "tools/lint_chapters.py", str(ruff), *chapters)
     paths = ["src", "tests", "examples", "conf", "benchmarks", "tools", "noxfile.py"]
     session.run("ruff", "check", *paths, *session.posargs)
     session.run("ruff", "format", "--check", *paths)
     session.run("mypy")  # configured in pyproject.toml: strict, src/jax101
     session.run("codespell")  # configured in pyproject.toml
-    chapters = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md"))
-    ruff = shutil.which("ruff", path=str(Path(session.bin)))
-    session.run("python", "tools/lint_chapters.py", str(ruff), *chapters)
 
 
 @nox.session

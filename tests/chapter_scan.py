@@ -1,7 +1,8 @@
-"""Static rules for chapter sources: checks that can fail, and no typed outputs in prose.
+"""Static rules for chapter sources: checks that can fail, no typed outputs, reproducible cells.
 
-Two scans run over every ``docs/**/*.md`` (see ``test_chapter_rules.py`` and the
-"Checks that can fail" section of the Contributing page):
+Four scans run over every ``docs/**/*.md``, in ``tests/test_chapter_rules.py`` and, with
+``file:line`` output, in ``nox -s lint`` (``tools/lint_chapters.py``; see the "Two rules the
+tests enforce" section of the Contributing page):
 
 * :func:`weak_checks` parses each code cell and reports a call of ``check`` or
   ``check_close`` that cannot fail: its condition is a literal, it compares an expression
@@ -9,11 +10,19 @@ Two scans run over every ``docs/**/*.md`` (see ``test_chapter_rules.py`` and the
   only, so no value computed by JAX is involved).
 * :func:`typed_numbers` reports decimal numbers and scientific notation typed into prose
   (outside code, inline code, roles, links and comments) that are not on the allow-list.
+* :func:`global_random` reports a draw from NumPy's (or Python's) global random state and
+  a generator created without a seed: either changes the page on every build.
+* :func:`untagged_timings` reports a cell that times something (``%timeit``,
+  ``time.perf_counter``, ``jax101.time_call``...) but is not tagged ``machine-dependent``.
+
+:func:`chapter_findings` runs them all with their reviewed exceptions (the lists at the end
+of this module). The cells are read by ``tools/chapter_cells.py``.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 
@@ -41,9 +50,10 @@ class Finding:
 
     line: int
     message: str
+    fix: str = ""  # what to do about it
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        return f"line {self.line}: {self.message}" + (f" ({self.fix})" if self.fix else "")
 
 
 def _python(block: Block) -> str:
@@ -203,11 +213,11 @@ def _check_problem(call: ast.Call, static: _Static) -> str:  # noqa: PLR0911
     return ""
 
 
-def _mutated(trees: list[ast.Module]) -> set[str]:
+def _mutated(cells: list[list[ast.AST]]) -> set[str]:
     """Names whose object is changed in place somewhere (``x.append(...)``, ``x[k] = v``)."""
     names = set()
-    for tree in trees:
-        for node in ast.walk(tree):
+    for nodes in cells:
+        for node in nodes:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 names.add(_root(node.func.value))
             elif isinstance(node, ast.Subscript | ast.Attribute) and isinstance(
@@ -221,27 +231,232 @@ def _mutated(trees: list[ast.Module]) -> set[str]:
 
 def weak_checks(source: str) -> list[Finding]:
     """Report the ``check``/``check_close`` calls of a chapter that cannot fail."""
-    findings = []
-    cells = []
-    for block in blocks(source):
-        if block.kind != "code-cell":
-            continue
-        try:
-            cells.append((block, ast.parse(_python(block))))
-        except SyntaxError as error:
-            findings.append(Finding(block.start + (error.lineno or 1) - 1, f"syntax: {error}"))
+    cells, errors = _parse(source)
+    findings = list(errors)
     static = _Static()
-    static.mutable = _mutated([tree for _, tree in cells])
-    for block, tree in cells:
+    static.mutable = _mutated([cell.nodes for cell in cells])
+    for cell in cells:
+        checks = [n for n in cell.nodes if isinstance(n, ast.Call) and _call_name(n) in CHECKS]
+        checks.sort(key=lambda n: (n.lineno, n.col_offset))
         # Assignments take effect in order; a check sees the names bound before its statement.
-        for stmt in tree.body:
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Call) and _call_name(node) in CHECKS:
-                    problem = _check_problem(node, static)
-                    if problem:
-                        line = block.start + node.lineno - 1
-                        findings.append(Finding(line, f"{_call_name(node)}: {problem}"))
+        for stmt in cell.tree.body:
+            last = stmt.end_lineno or stmt.lineno
+            while checks and checks[0].lineno <= last:
+                node = checks.pop(0)
+                problem = _check_problem(node, static)
+                if problem:
+                    line = cell.block.start + node.lineno - 1
+                    findings.append(Finding(line, f"{_call_name(node)}: {problem}"))
             static.visit_module(ast.Module(body=[stmt], type_ignores=[]))
+    return findings
+
+
+# --- Cells whose outputs change from build to build -------------------------------------
+
+MACHINE_DEPENDENT = "machine-dependent"  # the tag of cells whose outputs may vary run to run
+# NumPy's explicit interface, whose generators take a seed; every other function of
+# ``numpy.random`` draws from (or seeds) one hidden global state.
+NUMPY_SEEDED = {"default_rng", "Generator", "SeedSequence", "BitGenerator", "PCG64",
+                "PCG64DXSM", "Philox", "SFC64", "MT19937", "RandomState"}  # fmt: skip
+NUMPY_TAKES_NO_SEED = {"Generator", "BitGenerator"}  # they wrap a seeded bit generator
+# The Generator method that replaces a legacy global-state function.
+NUMPY_METHOD = {"randn": "standard_normal", "rand": "random", "randint": "integers",
+                "random_sample": "random", "ranf": "random", "sample": "random",
+                "random_integers": "integers", "seed": "normal"}  # fmt: skip
+TIMERS = {"time.perf_counter", "time.perf_counter_ns", "time.time", "time.time_ns",
+          "time.monotonic", "time.monotonic_ns", "time.process_time",
+          "time.process_time_ns", "timeit.timeit", "timeit.repeat", "timeit.Timer",
+          "timeit.default_timer"}  # fmt: skip
+# The package's functions that time (directly or through one another); the test
+# ``test_the_package_timers_are_all_known`` derives this set from src/jax101.
+PACKAGE_TIMERS = {"jax101.time_call", "jax101.time_compile", "jax101.time_alternately",
+                  "jax101.roofline", "jax101.run_benchmark"}  # fmt: skip
+_TIMING_MAGIC = re.compile(r"^\s*(?:[\w.]+\s*=\s*)?%%?(time|timeit|prun)\b")
+
+
+class _Imports:
+    """What each name of a chapter refers to (``np`` -> ``numpy``), from its imports."""
+
+    def __init__(self) -> None:
+        self.names = {"np": "numpy", "numpy": "numpy", "jax101": "jax101"}
+
+    def record(self, nodes: list[ast.AST]) -> None:
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.names[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        self.names[top] = top
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    self.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def resolve(self, node: ast.AST) -> str:
+        """``np.random.randn`` -> ``"numpy.random.randn"``; ``""`` for anything else."""
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name) or node.id not in self.names:
+            return ""
+        return ".".join([self.names[node.id], *reversed(parts)])
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    block: Block
+    tree: ast.Module
+    nodes: list[ast.AST]  # every node, from ast.walk
+
+
+@functools.lru_cache(maxsize=4)
+def _parse(source: str) -> tuple[list[_Parsed], list[Finding]]:
+    """The code cells of a chapter that parse, with their syntax trees and all their nodes
+    (parsed and walked once for all the rules), and a finding for each cell that does not."""
+    parsed, errors = [], []
+    for block in blocks(source):
+        if block.kind == "code-cell":
+            try:
+                tree = ast.parse(_python(block))
+                parsed.append(_Parsed(block, tree, list(ast.walk(tree))))
+            except SyntaxError as error:
+                line = block.start + (error.lineno or 1) - 1
+                errors.append(Finding(line, f"syntax: {error}"))
+    return parsed, errors
+
+
+def _unseeded(call: ast.Call) -> bool:
+    """Whether a generator is created without a seed (no argument, or ``None``)."""
+    seeds = [*call.args[:1], *(k.value for k in call.keywords if k.arg == "seed")]
+    return not seeds or all(isinstance(s, ast.Constant) and s.value is None for s in seeds)
+
+
+def global_random(source: str) -> list[Finding]:
+    r"""Report draws from NumPy's (or Python's) global random state, and unseeded generators.
+
+    Either makes a page change on every build (or depend on which cells ran before).
+
+    Examples:
+        >>> page = "```{code-cell}\nimport numpy as np\nx = np.random.randn(3)\n"
+        >>> page += "rng = np.random.default_rng()\nok = np.random.default_rng(0)\n```\n"
+        >>> [(f.line, f.message) for f in global_random(page)]  # doctest: +NORMALIZE_WHITESPACE
+        [(3, "np.random.randn draws from NumPy's global random state"),
+         (4, 'np.random.default_rng() is an unseeded generator')]
+    """
+    findings = []
+    names = _Imports()
+    for cell in _parse(source)[0]:
+        block = cell.block
+        names.record(cell.nodes)
+        calls = {id(n.func): n for n in cell.nodes if isinstance(n, ast.Call)}
+        for node in cell.nodes:
+            if not isinstance(node, ast.Attribute | ast.Name) or isinstance(node.ctx, ast.Store):
+                continue
+            path = names.resolve(node)
+            module, _, function = path.rpartition(".")
+            if module not in {"numpy.random", "random"} or not function:
+                continue
+            if module == "random" and function == "Random":
+                seeded = {"Random"}
+            else:
+                seeded = NUMPY_SEEDED if module == "numpy.random" else set()
+            line = block.start + node.lineno - 1
+            shown = ast.unparse(node)
+            call = calls.get(id(node))
+            if function not in seeded:
+                state = "NumPy's" if module == "numpy.random" else "Python's"
+                verb = "seeds" if function == "seed" else "draws from"
+                method = NUMPY_METHOD.get(function, function)
+                findings.append(
+                    Finding(
+                        line,
+                        f"{shown} {verb} {state} global random state",
+                        f"draw from a seeded generator: rng = np.random.default_rng(0), then "
+                        f"rng.{method}(...) (or jax.random with a key)",
+                    )
+                )
+            elif call and function not in NUMPY_TAKES_NO_SEED and _unseeded(call):
+                findings.append(
+                    Finding(
+                        line,
+                        f"{ast.unparse(call)} is an unseeded generator",
+                        f"give it a seed: {shown}(0)",
+                    )
+                )
+    return findings
+
+
+def _timer(node: ast.AST, names: _Imports, timing: set[str]) -> str:
+    """The timer a call uses (``time.perf_counter``), or ``""``."""
+    if not isinstance(node, ast.Call):
+        return ""
+    path = names.resolve(node.func)
+    if path in timing or path.startswith("jax101.time_"):
+        return path
+    return ""
+
+
+def _inside(node: ast.AST, definitions: list[ast.stmt]) -> bool:
+    """Whether ``node`` lies within one of ``definitions`` (by line)."""
+    line = getattr(node, "lineno", 0)
+    return any(d.lineno <= line <= (d.end_lineno or d.lineno) for d in definitions)
+
+
+def untagged_timings(source: str) -> list[Finding]:
+    r"""Report cells that time something but are not tagged ``machine-dependent``.
+
+    A cell times something when it runs a timing magic (``%timeit``, ``%%time``), a clock
+    (``time.perf_counter``, ``timeit``), one of the package's timers (``jax101.time_*``,
+    :data:`PACKAGE_TIMERS`) or a function the chapter defined that does; a definition alone
+    times nothing.
+
+    Examples:
+        >>> page = "```{code-cell}\nimport time\ndef clock():\n    return time.time()\n```\n"
+        >>> page += "```{code-cell}\nt = clock()\n```\n```{code-cell}\n%timeit f()\n```\n"
+        >>> page += "```{code-cell}\n:tags: [machine-dependent]\nt = clock()\n```\n"
+        >>> [(f.line, f.message) for f in untagged_timings(page)]  # doctest: +NORMALIZE_WHITESPACE
+        [(7, 'this cell times something (clock) but is not tagged machine-dependent'),
+         (10, 'this cell times something (%timeit) but is not tagged machine-dependent')]
+    """
+    findings = []
+    names = _Imports()
+    timing = TIMERS | PACKAGE_TIMERS
+    for cell in _parse(source)[0]:
+        block = cell.block
+        names.record(cell.nodes)
+        kinds = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+        definitions = [n for n in cell.nodes if isinstance(n, kinds)]
+        calls = [n for n in cell.nodes if isinstance(n, ast.Call)]
+        for stmt in cell.tree.body:
+            if isinstance(stmt, ast.FunctionDef) and any(
+                _timer(node, names, timing) for node in calls if _inside(node, [stmt])
+            ):
+                timing = timing | {stmt.name}
+                names.names.setdefault(stmt.name, stmt.name)
+        assert block.cell is not None
+        if block.cell.has_tag(MACHINE_DEPENDENT):
+            continue
+        used = []
+        for k, text in enumerate(block.cell.source.split("\n")):
+            if magic := _TIMING_MAGIC.match(text):
+                prefix = "%%" if text.lstrip().startswith("%%") else "%"
+                used.append((block.cell.source_line + k, prefix + magic[1]))
+        for node in calls:
+            if not _inside(node, definitions) and (name := _timer(node, names, timing)):
+                used.append((block.start + getattr(node, "lineno", 1) - 1, name))
+        if used:
+            line, name = min(used)
+            findings.append(
+                Finding(
+                    line,
+                    f"this cell times something ({name}) but is not tagged {MACHINE_DEPENDENT}",
+                    f"add the tag under the cell's fence (line {block.cell.line}): "
+                    f":tags: [{MACHINE_DEPENDENT}], so that the reproducibility check "
+                    "expects its outputs to change",
+                )
+            )
     return findings
 
 
@@ -258,11 +473,14 @@ _STRIP = [
     re.compile(r"^\(\w[\w-]*\)=$", re.M),
     re.compile(r"^:[\w-]+:.*$", re.M),
 ]
-# A decimal number (2.5, .5, 0.41) or scientific notation (1e-5, 3 \times 10^{-2}, 10^{-44}).
+# A decimal number (2.5, .5, 0.41) or scientific notation (1e-5, 3 \times 10^{-2}, 10^{-44}),
+# wherever it stands in the sentence: before a full stop, a comma or a bracket too. Not part
+# of a word or of a dotted version (v1.2, 0.4.30); integers (a 4-by-3 shape, seed 0) are not
+# scanned at all.
 _NUMBER = re.compile(
     r"(?<![\w.])(?:\d+(?:\.\d+)?\s*\\times\s*)?10\^\{?-?\d+\}?"
-    r"|(?<![\w.])\d*\.\d+(?:[eE][-+]?\d+)?(?![\w.])"
-    r"|(?<![\w.])\d+[eE][-+]?\d+(?![\w.])"
+    r"|(?<![\w.])\d*\.\d+(?:[eE][-+]?\d+)?(?!\w|\.\d)"
+    r"|(?<![\w.])\d+[eE][-+]?\d+(?!\w|\.\d)"
 )
 
 
@@ -285,3 +503,115 @@ def typed_numbers(source: str, allowed: dict[str, str]) -> list[Finding]:
             line = block.start + text.count("\n", 0, match.start())
             findings.append(Finding(line, f"typed number {match.group(0)!r} in prose"))
     return findings
+
+
+# --- Every rule, with its reviewed exceptions ------------------------------------------------
+
+# Checks about NumPy or Python that a chapter makes on purpose, as a contrast with JAX:
+# (chapter, text of the claim) -> why it is allowed.
+CONTRAST_CHECKS = {
+    ("random.md", "with NumPy's global seed"): "shows NumPy's hidden state, JAX's foil",
+}
+
+# Uses of a global random state that a chapter makes on purpose, as a contrast with JAX:
+# (chapter, exact text of the line) -> why it is allowed.
+CONTRAST_RANDOM = {
+    ("random.md", "np.random.seed(0)"): "shows NumPy's hidden global state, JAX's foil",
+    ("random.md", "_, u_second = np.random.normal(), np.random.uniform()"): (
+        "the same demonstration: the draw depends on the calls before it"
+    ),
+    ("random.md", "u_first, _ = np.random.uniform(), np.random.normal()"): (
+        "the same demonstration, seeded just before, so the page is the same on every build"
+    ),
+}
+
+# Cells that time something for a later cell tagged machine-dependent, and whose own output
+# is the same on every build: (chapter, exact text of the line) -> why it is allowed.
+UNTAGGED_TIMINGS = {
+    ("parallelism.md", "    began = time.perf_counter()"): (
+        "times the two-process run for a later, tagged cell; its own output is the example's "
+        "report, which the reproducibility check should keep comparing"
+    ),
+}
+
+# Typed numbers that restate an input, a definition or a hand derivation, not an output:
+# (chapter, exact phrase) -> why it is allowed.
+TYPED_INPUTS = {
+    ("advanced-autodiff.md", "relative error of\n$10^{-4}$"): "the check's stated tolerance",
+    ("arrays.md", "$1 + 10^{-10}$"): "the input of the float32 rounding example",
+    ("autodiff.md", "2.2 \\times 10^{-16}"): "float64 machine epsilon, a documented constant",
+    ("control-flow.md", "at $x = 1.5$ with"): "the point the table differentiates at",
+    ("control-flow.md", "conditionals at $x = 1.5$"): "the same evaluation point",
+    ("control-flow.md", "$|y^2 - a| < 10^{-5} a$"): "the exercise's stopping rule, an input",
+    ("control-flow.md", "at $x = 0.5$ and at $x = 2$"): "the exercise's evaluation points",
+    ("logistic-regression.md", "((2, -1), -0.8)$"): "the true parameters, inputs of the data",
+    ("logistic-regression.md", "$\\sigma(\\eta) > 0.5$"): "the decision threshold, a definition",
+    ("logistic-regression.md", "loss of about\n0.41 and an accuracy of about 0.80"): (
+        "figures of the source notebook, quoted as such and checked as a neighbourhood"
+    ),
+    ("logistic-regression.md", "drops below $10^{-6}$"): "the threshold of the count, an input",
+    ("logistic-regression.md", "$\\lambda = 0.1$"): "the exercise's regularization, an input",
+    ("logistic-regression.md", "within $10^{-3}$"): "the exercise's target, an input",
+    ("logistic-regression.md", "learning rate $3 \\times\n10^{-2}$"): "the exercise's input",
+    ("logistic-regression.md", "so at $3 \\times\n10^{-2}$"): "the exercise's learning rate",
+    ("logistic-regression.md", "so at $3 \\times 10^{-2}$"): "the exercise's learning rate",
+    ("pytrees.md", "$\\beta = 0.9$, $\\eta = 0.1$"): "the exercise's optimizer settings",
+    ("random.md", "$e \\sim \\mathcal N(0, 0.5^2)$"): "the noise scale, an input",
+    ("random.md", "scaled by 0.5"): "the noise scale, an input",
+    ("random.md", "\\sqrt{1 + 0.25} \\approx 1.118"): "derived by hand from the inputs",
+    ("random.md", "$e = 0.5x$ gives $y = 1.5x$"): "derived by hand from the inputs",
+    ("random.md", "= 1.5\\,\\operatorname"): "derived by hand from the inputs",
+    ("random.md", "stretched by 1.5"): "derived by hand from the inputs",
+    ("random.md", "find slope 1.5"): "derived by hand from the inputs",
+    ("random.md", "$b = -0.8$"): "the true bias of the data set, an input",
+    ("sharp-bits.md", "$10^{-8}$ added to 1"): "the input of the rounding example",
+}
+
+
+# Every rule: name -> what it guards (the order in which ``nox -s lint`` lists findings).
+RULES = {
+    "weak-check": "every check can fail",
+    "typed-number": "no typed outputs in prose",
+    "global-random": "the same random numbers on every build",
+    "untagged-timing": "timings are tagged machine-dependent",
+}
+TYPED_FIX = (
+    "glue it ({glue:text}`name`); if it restates an input, add the exact phrase and the "
+    "reason to TYPED_INPUTS in tests/chapter_scan.py"
+)
+WEAK_FIX = (
+    "compare a value JAX computed with an independent expectation; a deliberate contrast "
+    "with NumPy goes into CONTRAST_CHECKS in tests/chapter_scan.py"
+)
+
+
+def chapter_findings(name: str, source: str) -> dict[str, list[Finding]]:
+    """Every rule's findings for the page ``docs/.../name``, its reviewed exceptions removed.
+
+    ``tests/test_chapter_rules.py`` asserts there are none; ``tools/lint_chapters.py`` (so
+    ``nox -s lint`` and pre-commit) prints them as ``docs/NAME.md:LINE: message (fix)``.
+    """
+    lines = source.splitlines()
+
+    def line_has(finding: Finding, allowed: dict[tuple[str, str], str]) -> bool:
+        text = lines[finding.line - 1] if finding.line <= len(lines) else ""
+        return any(page == name and phrase == text for page, phrase in allowed)
+
+    claims = [claim for (page, claim) in CONTRAST_CHECKS if page == name]
+    weak = []
+    for finding in weak_checks(source):
+        # The claim text is on the check's line or in the next few lines of the call.
+        call = "\n".join(lines[finding.line - 1 : finding.line + 4])
+        if not any(claim in call for claim in claims):
+            weak.append(Finding(finding.line, finding.message, WEAK_FIX))
+    typed = {phrase: why for (page, phrase), why in TYPED_INPUTS.items() if page == name}
+    return {
+        "weak-check": weak,
+        "typed-number": [
+            Finding(f.line, f.message, TYPED_FIX) for f in typed_numbers(source, typed)
+        ],
+        "global-random": [f for f in global_random(source) if not line_has(f, CONTRAST_RANDOM)],
+        "untagged-timing": [
+            f for f in untagged_timings(source) if not line_has(f, UNTAGGED_TIMINGS)
+        ],
+    }
