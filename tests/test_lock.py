@@ -115,6 +115,15 @@ def test_every_locked_package_installs_from_a_wheel_on_the_supported_pythons():
             )
 
 
+def test_readme_names_the_pythons_and_the_jax_of_the_lock():
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    newest = newest_python_with_wheels("jaxlib")[1]
+    assert f"You need Python 3.11 to 3.{newest} and the two commands below" in readme
+    assert f"(jax and jaxlib {locked_version('jax')}, whose wheels end at Python 3.{newest})" in (
+        readme
+    )
+
+
 # ----------------------------------------------------------------------------------------
 # The weekly build (`nox -s docs_latest`) installs past the lock.
 

