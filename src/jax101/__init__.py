@@ -22,6 +22,9 @@ from ._checks import count_compilations as count_compilations
 from ._checks import expect_error as expect_error
 from ._data import Dataset as Dataset
 from ._data import make_dataset as make_dataset
+from ._hlo import CollectiveBuffers as CollectiveBuffers
+from ._hlo import collective_buffers as collective_buffers
+from ._hlo import collectives as collectives
 from ._hlo import count_kernels as count_kernels
 from ._hlo import hlo_ops as hlo_ops
 from ._logreg import Params as Params
@@ -54,6 +57,7 @@ __all__ = [
     "CaughtError",
     "CheckCannotFail",
     "CheckFailed",
+    "CollectiveBuffers",
     "Compilations",
     "Dataset",
     "History",
@@ -67,6 +71,8 @@ __all__ = [
     "check_close",
     "check_primitives",
     "checks_passed",
+    "collective_buffers",
+    "collectives",
     "count_compilations",
     "count_kernels",
     "expect_error",
