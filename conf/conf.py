@@ -19,10 +19,12 @@ extensions = [
     "sphinx.ext.intersphinx",  # {func}`jax.grad` links into the JAX docs
     "execution",  # fingerprinted cache, the jax101 kernel, provenance footers, previews
     "offline_math",  # math typeset at build time by KaTeX: no math script, no CDN
+    "math_errors",  # a formula KaTeX rejects: one warning naming its file and line
     "sphinx_copybutton",  # a copy button on every code cell (prompts and outputs left out)
     "accessibility",  # local fixes of what axe-core finds in the theme's and myst-nb's HTML
     "icon_font",  # the theme's icon fonts cut to the icons the pages show
     "build_report",  # the per-chapter build report page
+    "compat_records",  # the Compatibility page renders the records in docs/_data/compat
     "notebook_download",  # each chapter also downloadable as the .ipynb it executed
     "quiet_log",  # no multi-kilobyte configuration dumps in the build log
 ]
@@ -87,10 +89,13 @@ html_last_updated_fmt = None  # each chapter states when its outputs were produc
 # A page whose title names the query ranks first ("vmap" finds the vmap chapter first).
 html_search_scorer = str(CONF / "_templates" / "search-scorer.js")
 copybutton_exclude = ".linenos, .gp, .go"  # copy the code, never line numbers or outputs
-# The book's repository, in one place: the header's repository link and each chapter's
-# "Open in Colab" button (which opens the notebooks published on the Pages branch).
-# A placeholder until the repository is public.
-jax101_repository = "https://github.com/jax101-book/jax101"
+# Where the book is published, set once (the GitHub Pages site of its repository; a
+# placeholder until the repository is public). Every notebook's install cell fetches the
+# jax101 wheel the site publishes from here, the "Open in Colab" button opens the notebook
+# this site serves (from the repository's Pages branch), and the Pages workflow publishes
+# only a build whose site URL is the repository's own. Tests point it at a local server.
+html_baseurl = "https://jax101-book.github.io/jax101/"
+jax101_repository = "https://github.com/jax101-book/jax101"  # the header's repository link
 jax101_notebook_branch = "gh-pages"
 html_theme_options = {
     "repository_url": jax101_repository,

@@ -53,6 +53,7 @@ BROKEN = {
     "no_kernelspec": "---\njupytext:\n  text_representation:\n    extension: .md\n"
     "    format_name: myst\n---\n\n# No kernelspec\n\n```{code-cell} ipython3\n1\n```\n",
     "unknown_directive": chapter("Unknown directive", prose="```{marker-directive}\n```\n"),
+    "math_typo": chapter("Math typo", "1 + 1", prose="Some prose.\n\nHalf is $\\fracc{1}{2}$.\n"),
 }
 
 
@@ -157,3 +158,22 @@ def test_malformed_front_matter_gives_one_message(broken_build):
     _, _, log = broken_build
     assert messages_about(log, "bad_yaml").count("WARNING") == 1
     assert "Jupytext header content was missing" not in log
+
+
+def test_a_math_typo_names_file_line_formula_and_fix(broken_build):
+    root, _, log = broken_build
+    report = messages_about(log, "math_typo")
+    source = (root / "docs" / "math_typo.md").read_text().splitlines()
+    line = next(n for n, text in enumerate(source, 1) if "fracc" in text)
+    formula = "`\\fracc{1}{2}`"
+    assert f"/math_typo.md:{line}: WARNING: KaTeX cannot typeset the formula {formula}" in report
+    assert "Undefined control sequence" in report  # KaTeX's own message
+    assert "What to do: fix the TeX" in report
+    assert report.count("WARNING") == 1
+
+
+def test_no_crash_report(broken_build):
+    _, _, log = broken_build
+    assert "please open an issue" not in log
+    assert "build error" not in log  # "Sphinx parallel build error!"
+    assert "KaTeXError" not in log

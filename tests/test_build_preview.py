@@ -3,6 +3,7 @@ about the chapters it did not execute, and leaves the full build's pages as they
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,15 @@ def test_a_preview_fails_on_its_own_chapters_error(book: Path):
     assert result.returncode != 0
     assert "good.md" in log
     assert "raised ZeroDivisionError" in log
+
+
+def test_a_preview_reports_a_math_typo_without_a_crash_report(book: Path):
+    page = book / "docs" / "good.md"
+    page.write_text(GOOD + "\nHalf is $\\fracc{1}{2}$ here.\n")
+    result = sphinx_build(book / "docs", book / "build", only="good")
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    line = page.read_text().splitlines().index("Half is $\\fracc{1}{2}$ here.") + 1
+    assert re.search(rf"/good\.md:{line}: WARNING: KaTeX cannot typeset the formula `\\fracc", log)
+    assert "please open an issue" not in log
+    assert "KaTeXError" not in log
