@@ -36,6 +36,7 @@ def math_message(latex: str, error: str) -> str:
 
     Examples:
         >>> print(math_message(r"\fracc{1}{2}", "KaTeX parse error: Undefined control sequence"))
+        ... # doctest: +NORMALIZE_WHITESPACE
         KaTeX cannot typeset the formula `\fracc{1}{2}`:
             KaTeX parse error: Undefined control sequence
         What to do: fix the TeX: KaTeX typesets a subset of LaTeX math (its documentation lists
