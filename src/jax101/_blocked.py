@@ -1,9 +1,11 @@
 """The logistic-regression loss and gradient, one cache-sized block of rows at a time.
 
 ``jax.value_and_grad(loss)`` on a large data set makes two passes over ``x``: ``x @ w`` for
-the logits, then ``residuals @ x`` for the gradient. When ``x`` is larger than the caches,
-each pass reads it from memory. Splitting the rows into blocks and running both passes on one
-block before moving on (a :func:`jax.lax.map`) lets the second pass find the block in cache.
+the logits, then ``residuals @ x`` for the gradient. Splitting the rows into blocks and
+running both passes on one block before moving on (a :func:`jax.lax.map`) is the usual remedy
+when those passes are limited by reading ``x`` from memory. Whether it helps depends on what
+limits the step: on XLA:CPU the matrix-vector products themselves do, and the gain varies
+with the machine and its load (the chapter "Performance" measures it).
 """
 
 from __future__ import annotations

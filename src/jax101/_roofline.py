@@ -2,7 +2,9 @@
 
 A step that reads ``B`` bytes can run no faster than ``B / bandwidth``. The bandwidth is not
 taken from a data sheet but measured in the same run, by a plain reduction over the same
-arrays, timed alternately with the step so that both see the same machine load.
+arrays, timed alternately with the step so that both see the same machine load. It is the
+rate one compiled reduction reaches on this backend, not the machine's peak: a ratio well
+below 1 says that something other than reading sets the step's pace.
 """
 
 from __future__ import annotations
