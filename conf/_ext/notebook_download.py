@@ -7,12 +7,15 @@ MyST source in ``_sources/`` and tells sphinx-book-theme about it, whose downloa
 lists ".ipynb" beside ".md". A chapter that was not executed (``--only``) is offered without
 outputs.
 
-The notebook starts with an install cell (``%pip install jax101 ...``: the book's package
-and whatever else the chapter imports that neither it nor the standard library provides),
-so it runs on Colab or in a bare Jupyter. Each chapter's header also gets an "Open in
-Colab" button for that notebook, from the repository set once in ``conf.py``
-(``jax101_repository``; Colab opens the notebooks that the Pages deployment publishes on
-the ``jax101_notebook_branch``).
+The notebook starts with an install cell that installs what built the page: the book's
+package from the wheel this site publishes (``site_wheel``: built from the same tree, named
+by its address under the site URL, ``html_baseurl``, with its hash), and every distribution
+the package depends on, plus whatever else the chapter imports (``myst-nb`` for ``glue``),
+pinned to the versions installed in the build's environment (which ``uv.lock`` pins). So it
+runs on Colab or in a bare Jupyter with the JAX the page was checked with. Each chapter's
+header also gets an "Open in Colab" button for the copy of that notebook that the site
+serves; Colab opens it from the GitHub Pages branch (``jax101_notebook_branch``) of the
+repository that the site URL names.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ from typing import Any
 
 import nbformat
 from docutils import nodes
+from packaging.requirements import Requirement
 from sphinx.application import Sphinx
 
 import nb_adapter
+import site_wheel
 from kernel_install import KERNEL_NAME
 from provenance import PROVENANCE_TAG
 
@@ -68,7 +73,9 @@ def downloadable(notebook: nbformat.NotebookNode, cache: str) -> nbformat.Notebo
 
 # Modules a Jupyter kernel brings with it: never installed by the cell.
 KERNEL_MODULES = {"IPython", "ipykernel", "ipywidgets", "jupyter_client", "traitlets"}
-INSTALL_NOTE = "# Installs what this chapter uses (on Colab or in a fresh Jupyter), then run on."
+INSTALL_NOTE = (
+    "# Installs what built this page: the book's package from its site, at the versions used."
+)
 
 
 def _imported_modules(notebook: nbformat.NotebookNode) -> set[str]:
@@ -85,16 +92,6 @@ def _imported_modules(notebook: nbformat.NotebookNode) -> set[str]:
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                     modules.add(node.module.split(".")[0])
     return modules
-
-
-@functools.cache
-def _provided_by(package: str) -> frozenset[str]:
-    """``package`` and the distributions it requires (without extras), normalised."""
-    return frozenset({package}) | {
-        re.split(r"[\s;<>=!~\[(]", requirement, maxsplit=1)[0].lower().replace("_", "-")
-        for requirement in importlib.metadata.requires(package) or []
-        if "extra ==" not in requirement
-    }
 
 
 @functools.cache
@@ -118,29 +115,101 @@ def requirements(notebook: nbformat.NotebookNode, package: str = "jax101") -> li
         >>> requirements(nbformat.v4.new_notebook(cells=[cell]))
         ['jax101', 'myst-nb']
     """
-    provided = _provided_by(package)
+    provided = set(runtime_closure(package))
     distributions = _module_distributions()
     needed = [package]
     for module in sorted(_imported_modules(notebook)):
         if module in sys.stdlib_module_names or module in KERNEL_MODULES:
             continue
-        names = [n.lower().replace("_", "-") for n in distributions.get(module, [module])]
+        names = [_normalised(n) for n in distributions.get(module, [module])]
         if not provided & set(names) and names[0] not in needed:
             needed.append(names[0])
     return needed
 
 
-def with_install_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Return ``notebook`` with a first cell that installs what it needs.
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@functools.cache
+def runtime_closure(package: str) -> tuple[str, ...]:
+    """Return ``package`` and every distribution it needs at run time here, normalised.
+
+    Extras are left out; environment markers are evaluated for this Python and platform.
+
+    Examples:
+        >>> closure = runtime_closure("jax101")
+        >>> {"jax", "jaxlib", "numpy", "optax"} <= set(closure)
+        True
+        >>> "sphinx" in closure
+        False
+    """
+    seen: set[str] = set()
+    todo = [_normalised(package)]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for line in importlib.metadata.requires(name) or []:
+            needed = Requirement(line)
+            if needed.marker is None or needed.marker.evaluate({"extra": ""}):
+                todo.append(_normalised(needed.name))
+    return tuple(sorted(seen))
+
+
+def pins(distributions: list[str]) -> list[str]:
+    """Return ``name==version`` for each distribution, at the version installed here.
+
+    Examples:
+        >>> pins(["jax"]) == [f"jax=={importlib.metadata.version('jax')}"]
+        True
+    """
+    return [f"{name}=={importlib.metadata.version(name)}" for name in distributions]
+
+
+def install_source(package_requirement: str, needed: list[str], width: int = 88) -> str:
+    r"""Return the install cell's source: ``package_requirement`` and ``needed``, pinned.
+
+    ``needed`` is what :func:`requirements` returns (the package first): the package's own
+    run-time distributions and the other ones are pinned to the versions installed here.
+    Long lines are continued with a backslash, which IPython joins before running ``%pip``.
+
+    Examples:
+        >>> source = install_source("jax101 @ https://site/w.whl", ["jax101"], width=40)
+        >>> print(*source.splitlines()[1:3], sep="\n")
+        %pip install --quiet \
+          "jax101 @ https://site/w.whl" \
+        >>> max(len(line) for line in source.splitlines()[3:]) <= 40
+        True
+    """
+    package, *others = needed
+    pinned = pins([d for d in runtime_closure(package) if d != _normalised(package)])
+    pinned += pins(others)
+    lines, line = [f'  "{package_requirement}"'], " "
+    for pin in pinned:
+        if len(line) + len(pin) + 1 > width - 2:
+            lines.append(line)
+            line = " "
+        line += f" {pin}"
+    lines.append(line)
+    return f"{INSTALL_NOTE}\n%pip install --quiet \\\n" + " \\\n".join(lines)
+
+
+def with_install_cell(
+    notebook: nbformat.NotebookNode, package_requirement: str
+) -> nbformat.NotebookNode:
+    r"""Return ``notebook`` with a first cell that installs what it needs.
 
     Examples:
         >>> cell = nbformat.v4.new_code_cell("import jax101")
-        >>> notebook = with_install_cell(nbformat.v4.new_notebook(cells=[cell]))
-        >>> notebook.cells[0].source.splitlines()[1]
-        '%pip install --quiet jax101'
+        >>> notebook = nbformat.v4.new_notebook(cells=[cell])
+        >>> notebook = with_install_cell(notebook, "jax101 @ https://site/w.whl#sha256=0")
+        >>> print(notebook.cells[0].source.splitlines()[2])
+          "jax101 @ https://site/w.whl#sha256=0" \
     """
     notebook = copy.deepcopy(notebook)
-    install = f"{INSTALL_NOTE}\n%pip install --quiet {' '.join(requirements(notebook))}"
+    install = install_source(package_requirement, requirements(notebook))
     cell = nbformat.v4.new_code_cell(install)
     if notebook.get("nbformat_minor", 0) >= 5:  # cell ids exist from nbformat 4.5 on
         cell["id"] = "install"
@@ -150,16 +219,33 @@ def with_install_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
+def github_pages_repository(site: str) -> str | None:
+    """Return ``owner/name`` of the repository whose GitHub Pages site is ``site``, or None.
+
+    Examples:
+        >>> github_pages_repository("https://org.github.io/book/")
+        'org/book'
+        >>> github_pages_repository("https://org.github.io/")
+        'org/org.github.io'
+        >>> github_pages_repository("http://127.0.0.1:8000/") is None
+        True
+    """
+    found = re.fullmatch(r"https://([\w-]+)\.github\.io/([\w.-]*)/?", site)
+    if found is None:
+        return None
+    owner, name = found.groups()
+    return f"{owner}/{name or f'{owner}.github.io'}"
+
+
 def colab_url(repository: str, branch: str, notebook: str) -> str:
     """Return the Colab address that opens ``notebook`` (``_sources/...``) of ``repository``.
 
     Examples:
-        >>> colab_url("https://github.com/org/book", "gh-pages", "arrays.ipynb")
+        >>> colab_url("org/book", "gh-pages", "arrays.ipynb")
         'https://colab.research.google.com/github/org/book/blob/gh-pages/_sources/arrays.ipynb'
     """
-    owner_repo = repository.removeprefix("https://github.com/").strip("/")
     return (
-        f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/_sources/{notebook}"
+        f"https://colab.research.google.com/github/{repository}/blob/{branch}/_sources/{notebook}"
     )
 
 
@@ -178,7 +264,8 @@ def _publish(
     target.parent.mkdir(parents=True, exist_ok=True)
     notebook = nbformat.read(executed, as_version=4)
     cache = app.config.nb_execution_cache_path if app.config.nb_execution_mode == "cache" else ""
-    nbformat.write(with_install_cell(downloadable(notebook, cache)), target)
+    notebook = with_install_cell(downloadable(notebook, cache), site_wheel.requirement(app))
+    nbformat.write(notebook, target)
     nb_adapter.set_ipynb_source(context, f"{pagename}.ipynb")
 
 
@@ -189,11 +276,16 @@ def _colab_button(
     context: dict[str, Any],
     _doctree: nodes.document | None,
 ) -> None:
-    """Add "Open in Colab" to the header of a page offered as a notebook (after the theme)."""
+    """Add "Open in Colab" to the header of a page offered as a notebook (after the theme).
+
+    Colab opens the copy the site serves, from the repository's GitHub Pages branch: a site
+    published elsewhere (a local test server) gets no button.
+    """
     notebook = nb_adapter.ipynb_source(context)
-    if not notebook:
+    repository = github_pages_repository(site_wheel.site_url(app))
+    if not notebook or repository is None:
         return
-    url = colab_url(app.config.jax101_repository, app.config.jax101_notebook_branch, notebook)
+    url = colab_url(repository, app.config.jax101_notebook_branch, notebook)
     button = {
         "type": "link",
         "url": url,
@@ -207,8 +299,8 @@ def _colab_button(
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Publish the notebooks before the theme builds its download menu."""
+    app.setup_extension("site_wheel")  # the wheel the install cells name
     app.connect("html-page-context", _publish, priority=nb_adapter.THEME_PAGE_CONTEXT_PRIORITY - 1)
-    app.add_config_value("jax101_repository", "", "html", types=frozenset({str}))
     app.add_config_value("jax101_notebook_branch", "gh-pages", "html", types=frozenset({str}))
     app.connect(
         "html-page-context", _colab_button, priority=nb_adapter.THEME_PAGE_CONTEXT_PRIORITY + 1
