@@ -180,6 +180,24 @@ LATEST_VERSIONS = (
 
 
 @nox.session
+def compat(session: nox.Session) -> None:
+    """Run every chapter's code, without Sphinx, and record the result: ``-- --record FILE``.
+
+    The record (tools/compat.py) is what the Compatibility appendix renders from
+    docs/_data/compat. ``-- --latest`` runs against the newest jax, jaxlib and optax, past
+    the lock (the weekly workflow keeps that record); otherwise the locked versions.
+    """
+    args = list(session.posargs)
+    if "--latest" in args:
+        args.remove("--latest")
+        session.install(*LATEST_FLAGS, ".", env={"UV_COMPILE_BYTECODE": "1"})
+        session.install(*LATEST_FLAGS, "--upgrade", *LATEST_PACKAGES)
+    else:
+        install(session)
+    session.run("python", "tools/compat.py", *args)
+
+
+@nox.session
 def reproducibility(session: nox.Session) -> None:
     """Build the book twice from scratch and diff the executed notebooks cell by cell.
 

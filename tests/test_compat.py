@@ -1,0 +1,125 @@
+"""``tools/compat.py`` writes a compatibility record; the Compatibility page renders it.
+
+The record is made from two tiny fixture chapters, one whose claim holds and one whose
+claim fails, run as the tool runs the book's chapters (a process each, ``PYTHONPATH=src``,
+without myst-nb or IPython: the stand-ins are used). The page is the book's own
+``docs/appendix/compatibility.md``, built in process with that record, and with none.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import compat
+import pytest
+from booktools import ROOT, chapter
+from sphinx.testing.util import SphinxTestApp
+
+import compat_records
+
+PASSES = chapter(
+    "Passes",
+    "import jax.numpy as jnp\nfrom IPython.display import Markdown\nfrom myst_nb import glue",
+    "total = jnp.arange(4).sum()\nglue('total', Markdown(str(int(total))))\n%timeit total + 1",
+    "assert int(total) == 6, total",
+)
+FAILS = chapter(
+    "Fails",
+    "import jax.numpy as jnp\nfrom jax101 import check",
+    "total = jnp.arange(4).sum()",
+    "check(int(total) == 7, claim='0 + 1 + 2 + 3 is 7', actual=int(total))",
+    "raise AssertionError('never reached')",
+)
+WARNS = chapter("Warns", "import warnings\nwarnings.warn('old', DeprecationWarning)")
+
+
+@pytest.fixture(scope="module")
+def record(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    docs = tmp_path_factory.mktemp("compat-docs")
+    for name, source in {"passes": PASSES, "fails": FAILS, "warns": WARNS}.items():
+        (docs / f"{name}.md").write_text(source)
+    (docs / "index.md").write_text("# No code here\n")
+    out = docs.parent / "record.json"
+    command = [sys.executable, str(ROOT / "tools" / "compat.py"), "--record", str(out)]
+    result = subprocess.run(
+        [*command, "--docs", str(docs)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1, result.stdout + result.stderr  # a chapter failed
+    return json.loads(out.read_text())
+
+
+def test_the_record_says_which_chapter_failed_and_why(record):
+    chapters = {c["chapter"]: c for c in record["chapters"]}
+    assert sorted(chapters) == ["fails", "passes", "warns"]  # index.md has no code
+    assert chapters["passes"]["status"] == "passed"
+    assert chapters["passes"]["cells_run"] == 3
+    failed = chapters["fails"]
+    assert failed["status"] == "failed"
+    assert failed["cells_run"] == 2
+    assert failed["failure"]["cell"] == 3
+    assert failed["failure"]["error"].startswith("CheckFailed: Claim failed: 0 + 1 + 2 + 3 is 7")
+    line = FAILS.splitlines()[failed["failure"]["line"] - 1]
+    assert line.startswith("check(int(total) == 7"), line  # the chapter's own line
+    assert "DeprecationWarning: old" in chapters["warns"]["failure"]["error"]
+
+
+def test_the_record_names_what_ran_it(record):
+    assert record["format"] == compat.FORMAT == compat_records.FORMAT
+    assert record["python"] == ".".join(map(str, sys.version_info[:3]))
+    import jax  # noqa: PLC0415 - the versions this test environment runs
+
+    assert record["versions"]["jax"] == jax.__version__
+    assert record["backend"] == jax.default_backend()
+    assert record["device_count"] == jax.device_count()
+    assert record["date"].endswith("Z")
+    assert compat_records._problems(record) == []
+
+
+def _build_page(tmp_path: Path, records: list[dict]) -> tuple[str, str]:
+    """Build the book's Compatibility page alone with ``records``; return (HTML, warnings)."""
+    srcdir = tmp_path / "src"
+    (srcdir / "appendix").mkdir(parents=True)
+    shutil.copyfile(ROOT / "docs/appendix/compatibility.md", srcdir / "appendix/compat.md")
+    (srcdir / "index.md").write_text("# Book\n\n```{toctree}\nappendix/compat\nfails\n```\n")
+    (srcdir / "fails.md").write_text("# Fails\n")
+    (srcdir / "conf.py").write_text('extensions = ["myst_parser", "compat_records"]\n')
+    (srcdir / "_data" / "compat").mkdir(parents=True)
+    for number, made in enumerate(records):
+        (srcdir / "_data" / "compat" / f"run{number}.json").write_text(json.dumps(made))
+    warnings = StringIO()
+    app = SphinxTestApp("html", srcdir=srcdir, builddir=tmp_path / "out", warning=warnings)
+    try:
+        app.build()
+        return (Path(app.outdir) / "appendix/compat.html").read_text(), warnings.getvalue()
+    finally:
+        app.cleanup()
+
+
+def test_the_page_renders_a_record(record, tmp_path):
+    page, warnings = _build_page(tmp_path, [record])
+    text = re.sub(r"<[^>]+>", "", page)
+    assert warnings == ""
+    assert compat_records.NO_RECORD not in page
+    assert f"JAX {record['versions']['jax']} on {record['backend']}" in page
+    assert "1 of 3 chapters passed" in page
+    assert "CheckFailed: Claim failed: 0 + 1 + 2 + 3 is 7" in " ".join(text.split())
+    assert 'href="../fails.html"' in page  # a chapter of the book links to it
+
+
+def test_the_page_says_when_there_is_no_record(tmp_path):
+    page, warnings = _build_page(tmp_path, [])
+    assert warnings == ""
+    assert compat_records.NO_RECORD in page
+
+
+def test_a_malformed_record_is_a_warning(record, tmp_path):
+    page, warnings = _build_page(tmp_path, [{**record, "chapters": [{"chapter": "x"}]}])
+    assert "compatibility record run0.json" in warnings
+    assert "passed/failed" in warnings
+    assert compat_records.NO_RECORD in page
