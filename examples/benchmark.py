@@ -9,8 +9,10 @@ section can show next to its own figures. For example::
     python examples/benchmark.py roofline scan_vs_loop --rows 4194304 --repeats 11
 
 Bad options stop the script with a one-line error and exit status 2, before anything is
-measured or written. The JSON file is written to a temporary file first and renamed into
-place, so an interrupted run never leaves a partial record.
+measured or written; so does a ``--json`` path that cannot be opened for writing (the check
+really opens it: ``/proc`` and ``/sys`` paths pass a permission check). The JSON file is
+written to a temporary file first and renamed into place, so an interrupted run never
+leaves a partial record.
 """
 
 from __future__ import annotations
@@ -18,13 +20,12 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
 import shlex
 import sys
-import tempfile
 from pathlib import Path
 
-from cli_arguments import positive  # examples/cli_arguments.py
+# examples/cli_arguments.py
+from cli_arguments import ArgumentParser, output_problem, positive, write_atomically
 
 # Kept in step with jax101.BENCHMARKS (a test checks it), so --help needs no JAX import.
 NAMES = ("eager_vs_jit", "scan_vs_loop", "compile", "donation", "roofline")
@@ -33,7 +34,7 @@ QUICK = {"rows": 2**14, "steps": 50, "repeats": 2}
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser (every option has a default)."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="benchmark.py",
         description="Run the benchmarks of the chapter 'Performance' and print their figures.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -64,29 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _json_problem(path: Path) -> str | None:
-    """Say why ``path`` cannot receive the record, or return None if it can."""
-    if path.is_dir():
-        return f"argument --json: {str(path)!r} is a directory; give a file name"
-    folder = path.parent
-    if not folder.is_dir():
-        return f"argument --json: the folder {str(folder)!r} does not exist"
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        return f"argument --json: cannot write to {str(path)!r} (permission denied)"
-    return None
+def _write_record(path: Path, record: dict) -> None:
+    """Write ``record`` as JSON to ``path``, never leaving a partial file."""
 
+    def write(file: Path) -> None:
+        file.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
-def _write_atomically(path: Path, record: dict) -> None:
-    """Write ``record`` as JSON to a temporary file next to ``path``, then rename it."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(record, file, indent=2)
-            file.write("\n")
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, write)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         argv: Command-line arguments, without the program name.
 
     Returns:
-        0 on success. Bad arguments exit with status 2 through ``parser.error``.
+        0 on success. Bad arguments, and a --json path that cannot be opened for
+        writing, exit with status 2 and one line (``parser.error``) before anything is
+        measured.
     """
     parser = build_parser()
     given = sys.argv[1:] if argv is None else list(argv)
@@ -104,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [name for name in args.benchmarks if name not in NAMES]
     if unknown:
         parser.error(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(NAMES)}")
-    if args.json is not None and (problem := _json_problem(args.json)) is not None:
+    if args.json is not None and (problem := output_problem("--json", args.json)):
         parser.error(problem)
     sizes = {k: getattr(args, k) for k in ("rows", "features", "steps", "repeats")}
     if args.quick:
@@ -139,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             "options": {**sizes, "quick": args.quick},
             "results": results,
         }
-        _write_atomically(args.json, record)
+        _write_record(args.json, record)
         print(f"wrote {args.json}")
     return 0
 

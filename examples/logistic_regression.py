@@ -12,11 +12,11 @@ This is the chapter "Case study: logistic regression with Optax" as a script.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from cli_arguments import positive  # examples/cli_arguments.py
+# examples/cli_arguments.py
+from cli_arguments import ArgumentParser, output_problem, positive, write_atomically
 
 TRUE_WEIGHTS = (2.0, -1.0)
 TRUE_BIAS = -0.8
@@ -25,7 +25,7 @@ OPTIMIZERS = ("adam", "sgd")
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser (every option has a default)."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="logistic_regression.py",
         description=(
             "Fit a logistic regression to synthetic 2-D data drawn from (w, b) = ((2, -1), -0.8) "
@@ -52,20 +52,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _plot_problem(path: Path) -> str | None:
-    """Say why ``path`` cannot receive the figure, or return None if it can."""
-    if path.suffix.lower() != ".png":
-        return f"argument --plot: expected a path ending in .png, got {str(path)!r}"
-    if path.is_dir():
-        return f"argument --plot: {str(path)!r} is a directory; give a file name ending in .png"
-    folder = path.parent
-    if not folder.is_dir():
-        return f"argument --plot: the folder {str(folder)!r} does not exist"
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        return f"argument --plot: cannot write to {str(path)!r} (permission denied)"
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the script with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
 
@@ -73,12 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         argv: Command-line arguments, without the program name.
 
     Returns:
-        0 on success. Bad arguments exit with status 2 through ``parser.error``
-        before any training starts or any file is written.
+        0 on success. Bad arguments, and a --plot path that cannot be opened for
+        writing, exit with status 2 and one line (``parser.error``) before any training
+        starts; a figure that fails to be written leaves no partial file.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.plot is not None and (problem := _plot_problem(args.plot)) is not None:
+    if args.plot is not None and (problem := output_problem("--plot", args.plot, ".png")):
         parser.error(problem)
 
     # Import JAX only once the arguments are known to be good: --help and errors stay fast.
@@ -156,7 +143,9 @@ def main(argv: list[str] | None = None) -> int:
             ax=ax,
             title=f"Logistic regression: {args.n_samples} points, {args.steps} steps",
         )
-        figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+        write_atomically(
+            args.plot, lambda file: figure.savefig(file, format="png", dpi=120, bbox_inches="tight")
+        )
         plt.close(figure)
         print(f"wrote {args.plot}")
     return 0

@@ -12,8 +12,9 @@ metrics as ``examples/logistic_regression.py`` for the same seed and steps::
 With ``--processes P`` the script starts P copies of itself on 127.0.0.1 (a free port,
 one process per simulated host, each with N/P CPU devices) that meet through
 ``jax.distributed``. If one of them fails, the others are stopped and the script exits
-with status 1, naming the process that failed. This is the chapter "Parallelism and
-sharding" as a script.
+with status 1, naming the process that failed. Their stdout is the example's report alone:
+what the runtime prints (Gloo's "[Gloo] Rank ..." lines) goes to stderr, each line labelled
+"[process N]". This is the chapter "Parallelism and sharding" as a script.
 """
 
 from __future__ import annotations
@@ -21,15 +22,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import NoReturn
+from typing import IO
 
-from cli_arguments import positive  # examples/cli_arguments.py
+from cli_arguments import ArgumentParser, positive  # examples/cli_arguments.py
 
 TRUE_WEIGHTS = (2.0, -1.0)
 TRUE_BIAS = -0.8
@@ -37,18 +40,17 @@ OPTIMIZERS = ("adam", "sgd")
 PROG = "sharded_training.py"
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line on stderr, with exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser (every option has a default)."""
-    parser = _Parser(
+    parser = ArgumentParser(
         prog=PROG,
         description="Fit the case-study logistic regression with its batch split over devices.",
+        epilog=(
+            "With --processes P > 1, stdout holds only the example's own report. What the "
+            "runtime itself prints in each process (such as Gloo's '[Gloo] Rank ... is "
+            "connected to ... peer ranks' lines) goes to stderr instead, every line labelled "
+            "'[process N]'."
+        ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     add = parser.add_argument
@@ -66,8 +68,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _argument_problem(args: argparse.Namespace) -> str | None:
-    """Say what is wrong with a combination of arguments, or return None."""
+def _divisors(n: int, multiple_of: int = 1, limit: int = 16) -> str:
+    """``"1, 2, 4, 8 or 16"``: the divisors of ``n`` up to ``limit`` (multiples of one number).
+
+    Examples:
+        >>> _divisors(512), _divisors(60, limit=6), _divisors(7), _divisors(512, 2)
+        ('1, 2, 4, 8 or 16', '1, 2, 3, 4, 5 or 6', '1 or 7', '2, 4, 8 or 16')
+    """
+    found = [str(d) for d in range(multiple_of, limit + 1, multiple_of) if n % d == 0]
+    if len(found) < 2:
+        return found[0] if found else f"a divisor of {n}"
+    return f"{', '.join(found[:-1])} or {found[-1]}"
+
+
+def _argument_problem(args: argparse.Namespace, given: set[str]) -> str | None:
+    """Say what is wrong with a combination of arguments, or return None.
+
+    ``given`` names the options on the command line: an error blames one of those, never an
+    option left at its default.
+    """
     if args.processes > 1 and args.devices is None:
         return "argument --processes: give --devices too (each process gets devices/processes)"
     if args.devices is not None and args.devices % args.processes:
@@ -75,12 +94,32 @@ def _argument_problem(args: argparse.Namespace) -> str | None:
             f"argument --processes: {args.processes} processes cannot share {args.devices} "
             "devices evenly; use a number of processes that divides --devices"
         )
+    if args.devices is not None and args.n_samples % args.devices and "n_samples" not in given:
+        return (
+            f"argument --devices: {args.devices} devices cannot share the {args.n_samples} "
+            f"examples (the default of --n-samples) evenly; use "
+            f"{_divisors(args.n_samples, args.processes)} "
+            f"devices, or give --n-samples a multiple of {args.devices}"
+        )
     if args.devices is not None and args.n_samples % args.devices:
         return (
             f"argument --n-samples: {args.n_samples} examples do not split evenly over "
             f"{args.devices} devices; use a multiple of {args.devices}"
         )
     return None
+
+
+def _given(argv: list[str]) -> set[str]:
+    """The options (their ``dest``) that ``argv`` sets, however spelled (``--n-s=64``).
+
+    Examples:
+        >>> sorted(_given(["--devices", "3", "--n-s=64"])), sorted(_given(["--devices", "3"]))
+        (['devices', 'n_samples'], ['devices'])
+    """
+    parser, unset = build_parser(), object()
+    # argparse fills in a default only where the namespace has no value yet.
+    namespace = argparse.Namespace(**dict.fromkeys(vars(parser.parse_args([])), unset))
+    return {k for k, v in vars(parser.parse_args(argv, namespace)).items() if v is not unset}
 
 
 def _free_port() -> int:
@@ -101,6 +140,55 @@ def _describe(returncode: int) -> str:
     return f"exit status {returncode}"
 
 
+def _label(stream: IO[bytes] | None, label: str, lock: threading.Lock) -> None:
+    """Copy ``stream`` to our stderr line by line, each line prefixed with ``label``."""
+    for line in stream or ():
+        text = line.decode("utf-8", errors="replace").rstrip("\n")
+        with lock:
+            print(f"{label} {text}", file=sys.stderr, flush=True)
+
+
+def _runtime_output_to_stderr() -> None:
+    """In a worker: send what the runtime writes to the process's stdout to stderr instead.
+
+    Gloo's C++ code prints its '[Gloo] Rank ...' lines on file descriptor 1, between the
+    example's lines. Descriptor 1 now points at stderr (which the launcher labels), while
+    Python's ``sys.stdout`` keeps the real stdout: it carries the example's report alone.
+    """
+    sys.stdout.flush()
+    report = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = os.fdopen(report, "w", buffering=1, encoding="utf-8")
+
+
+def _start_labellers(workers: list[subprocess.Popen[bytes]]) -> list[threading.Thread]:
+    """Copy each worker's stderr (the runtime's own output, any error) to ours, labelled."""
+    lock = threading.Lock()
+    labellers = [
+        threading.Thread(target=_label, args=(w.stderr, f"[process {i}]", lock), daemon=True)
+        for i, w in enumerate(workers)
+    ]
+    for labeller in labellers:
+        labeller.start()
+    return labellers
+
+
+def _stop(workers: list[subprocess.Popen[bytes]], labellers: list[threading.Thread]) -> None:
+    """Stop the workers still running, then let the labellers copy what is left."""
+    for worker in workers:
+        if worker.poll() is None:
+            worker.terminate()
+    # JAX takes SIGTERM as a preemption notice and keeps running: kill what is left.
+    for worker in workers:
+        try:
+            worker.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    for labeller in labellers:
+        labeller.join(timeout=2)
+
+
 def launch(argv: list[str], processes: int, timeout: float) -> int:
     """Start ``processes`` workers on 127.0.0.1, wait for them, stop all if one fails."""
     port = _free_port()
@@ -109,11 +197,13 @@ def launch(argv: list[str], processes: int, timeout: float) -> int:
     for i in range(processes):
         worker = subprocess.Popen(
             [*command, "--worker", str(i)],
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - the launcher starts no threads
+            stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - no thread runs yet (see below)
         )
         workers.append(worker)
         print(f"launched process {i} of {processes} (pid {worker.pid}) on 127.0.0.1:{port}")
     sys.stdout.flush()
+    labellers = _start_labellers(workers)
     deadline = time.monotonic() + timeout
     failure = None
     try:
@@ -133,21 +223,14 @@ def launch(argv: list[str], processes: int, timeout: float) -> int:
     finally:
         if failure is not None:
             print(f"{PROG}: error: {failure}; stopping the other processes", file=sys.stderr)
-        for worker in workers:
-            if worker.poll() is None:
-                worker.terminate()
-        # JAX takes SIGTERM as a preemption notice and keeps running: kill what is left.
-        for worker in workers:
-            try:
-                worker.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+        _stop(workers, labellers)
     return 1
 
 
-def train(args: argparse.Namespace) -> int:
+def train(args: argparse.Namespace, given: set[str]) -> int:
     """Train on this process's devices (a worker of a launch, or the only process)."""
+    if args.worker is not None:
+        _runtime_output_to_stderr()
     import jax  # noqa: PLC0415 - JAX is configured before it starts its backend
 
     if args.devices is not None:
@@ -168,9 +251,11 @@ def train(args: argparse.Namespace) -> int:
 
     n_devices, me, first = jax.device_count(), jax.process_index(), jax.process_index() == 0
     if args.n_samples % n_devices:
+        default = "" if "n_samples" in given else " (the default of --n-samples)"
         print(
-            f"{PROG}: error: argument --n-samples: {args.n_samples} examples do not split "
-            f"evenly over {n_devices} devices; use a multiple of {n_devices}",
+            f"{PROG}: error: argument --n-samples: {args.n_samples} examples{default} do not "
+            f"split evenly over the {n_devices} visible devices; give --n-samples a multiple "
+            f"of {n_devices}, or --devices {_divisors(args.n_samples)}",
             file=sys.stderr,
         )
         return 2
@@ -252,11 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
-    if (problem := _argument_problem(args)) is not None:
+    given = _given(argv)
+    if (problem := _argument_problem(args, given)) is not None:
         parser.error(problem)
     if args.processes > 1 and args.worker is None:
         return launch(argv, args.processes, args.timeout)
-    return train(args)
+    return train(args, given)
 
 
 if __name__ == "__main__":

@@ -106,16 +106,51 @@ def test_bad_arguments_exit_2_with_a_message_and_write_nothing(
     assert sorted(tmp_path.rglob("*")) == before
 
 
-def test_unwritable_folder_is_rejected_before_training(example, tmp_path, capsys, monkeypatch):
-    # Permission bits do not stop root, so simulate a read-only folder instead.
-    monkeypatch.setattr(example.os, "access", lambda path, mode: False)
+# Root passes every permission check, and os.access says yes for /proc and /sys: only
+# opening the file tells. These failed after training, with a traceback.
+UNWRITABLE = {
+    "proc": ("/proc/out.png", "No such file or directory"),
+    "sys": ("/sys/out.png", "Permission denied"),
+}
+
+
+@pytest.mark.parametrize(("path", "reason"), UNWRITABLE.values(), ids=UNWRITABLE.keys())
+def test_unwritable_plot_path_is_one_line_before_training(example, capsys, path, reason):
     with pytest.raises(SystemExit) as exit_info:
-        example.main([*SMALL, "--plot", str(tmp_path / "f.png")])
+        example.main([*SMALL, "--plot", path])
     assert exit_info.value.code == 2
     captured = capsys.readouterr()
-    assert captured.out == ""
-    assert "argument --plot: cannot write to" in captured.err
+    assert captured.out == ""  # no training started
+    assert captured.err == (
+        f"logistic_regression.py: error: argument --plot: cannot write to '{path}': {reason}\n"
+    )
+
+
+def test_the_check_leaves_an_existing_file_alone_and_creates_none(example, tmp_path):
+    old = tmp_path / "old.png"
+    old.write_bytes(b"the previous figure")
+    assert example.output_problem("--plot", old, ".png") is None
+    assert old.read_bytes() == b"the previous figure"
+    assert example.output_problem("--plot", tmp_path / "new.png", ".png") is None
+    assert sorted(tmp_path.iterdir()) == [old]
+
+
+def test_a_figure_that_fails_to_be_written_leaves_no_partial_file(example, tmp_path):
+    """main writes the figure through write_atomically (test_trains_reports_and_plots)."""
+    figure = tmp_path / "f.png"
+
+    def broken(file):
+        file.write_bytes(PNG_SIGNATURE)  # a partial file, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        example.write_atomically(figure, broken)
     assert list(tmp_path.iterdir()) == []
+    figure.write_bytes(b"the previous figure")
+    with pytest.raises(OSError, match="No space left"):
+        example.write_atomically(figure, broken)
+    assert list(tmp_path.iterdir()) == [figure]
+    assert figure.read_bytes() == b"the previous figure"
 
 
 def test_bad_arguments_through_the_command_line(tmp_path):

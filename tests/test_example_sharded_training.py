@@ -69,6 +69,10 @@ def test_two_processes_print_the_single_device_metrics(single_device_final):
         shards = re.search(rf"^process {process} holds shards (.*)$", out, re.M)
         assert shards[1].count("x(8, 2)") == 4  # 4 devices each, 8 rows per device
     assert FINAL.search(out).groups() == single_device_final
+    # The runtime's own lines are not in the report: they go to stderr, labelled.
+    assert "Gloo" not in out
+    assert "[Gloo]" in result.stderr
+    assert all(re.match(r"\[process [01]\] ", line) for line in result.stderr.splitlines())
 
 
 BAD_INPUT = {
@@ -96,6 +100,40 @@ def test_bad_input_is_one_line_and_exit_2(example, capsys, argv, message):
     assert len(lines) == 1
     assert lines[0].startswith("sharded_training.py: error: ")
     assert re.search(message, lines[0])
+
+
+def test_too_many_devices_for_the_default_samples_blame_devices(example, capsys):
+    """``--devices 3`` used to blame --n-samples, which was never passed."""
+    with pytest.raises(SystemExit) as exit_info:
+        example.main(["--devices", "3"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (
+        "sharded_training.py: error: argument --devices: 3 devices cannot share the 512 "
+        "examples (the default of --n-samples) evenly; use 1, 2, 4, 8 or 16 devices, or give "
+        "--n-samples a multiple of 3\n"
+    )
+    with pytest.raises(SystemExit):
+        example.main(["--devices", "6", "--processes", "2"])
+    assert "use 2, 4, 8 or 16 devices" in capsys.readouterr().err  # multiples of 2 only
+    with pytest.raises(SystemExit):
+        example.main(["--devices", "3", "--n-s=64"])  # passed, abbreviated: it is to blame
+    assert "argument --n-samples: 64 examples do not split evenly" in capsys.readouterr().err
+
+
+def test_runtime_lines_are_labelled_and_help_says_so(example, capsys):
+    import io  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    stream = io.BytesIO(b"[Gloo] Rank 0 is connected to 7 peer ranks.\nmore\n")
+    example._label(stream, "[process 1]", threading.Lock())
+    assert capsys.readouterr().err == (
+        "[process 1] [Gloo] Rank 0 is connected to 7 peer ranks.\n[process 1] more\n"
+    )
+    with pytest.raises(SystemExit):
+        example.main(["--help"])
+    assert "goes to stderr instead, every line labelled '[process N]'" in " ".join(
+        capsys.readouterr().out.split()
+    )
 
 
 def test_bad_input_through_the_command_line():
