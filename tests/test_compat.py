@@ -22,6 +22,7 @@ from booktools import ROOT, chapter
 from sphinx.testing.util import SphinxTestApp
 
 import compat_records
+import provenance
 
 PASSES = chapter(
     "Passes",
@@ -116,6 +117,42 @@ def test_the_page_says_when_there_is_no_record(tmp_path):
     page, warnings = _build_page(tmp_path, [])
     assert warnings == ""
     assert compat_records.NO_RECORD in page
+
+
+KERNEL_RECORD = {"jax_version": "9.8.7", "jaxlib_version": "9.8.6", "python_version": "3.99.0"}
+FAKE_EXECUTION = f"""
+extensions = ["myst_parser", "compat_records"]
+
+def setup(app):  # stands in for execution.py: a chapter's kernel reported these versions
+    def record(app, env):
+        env.__dict__.setdefault("jax101_provenance", {{}})["fails"] = {KERNEL_RECORD!r}
+    app.connect("env-updated", record)
+"""
+
+
+def test_the_index_names_the_versions_the_chapters_ran(tmp_path):
+    """{book-versions} states the kernels' versions and compares them with uv.lock."""
+    srcdir = tmp_path / "src"
+    srcdir.mkdir()
+    (srcdir / "index.md").write_text(
+        "# Book\n\n```{book-versions}\n```\n\n```{toctree}\nfails\n```\n"
+    )
+    (srcdir / "fails.md").write_text("# Fails\n")
+    (srcdir / "conf.py").write_text(FAKE_EXECUTION)
+    warnings = StringIO()
+    app = SphinxTestApp("html", srcdir=srcdir, builddir=tmp_path / "out", warning=warnings)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    page = " ".join((Path(app.outdir) / "index.html").read_text().split())
+    assert warnings.getvalue() == ""
+    locked = provenance.locked_versions()
+    assert set(locked) == {"jax", "jaxlib"}
+    assert (
+        "with JAX 9.8.7, jaxlib 9.8.6 and Python 3.99.0 (past uv.lock, which pins "
+        f"JAX {locked['jax']}, jaxlib {locked['jaxlib']})."
+    ) in page
 
 
 def test_a_malformed_record_is_a_warning(record, tmp_path):

@@ -1,4 +1,10 @@
-"""Sphinx extension: the ``compat-records`` directive renders compatibility records.
+"""Sphinx extension: which JAX the book is true for, and the records of runs against others.
+
+``{book-versions}`` says which JAX, jaxlib and Python this build's chapters ran with (their
+kernels' provenance records, filled in once every chapter is read) and whether those are
+the versions ``uv.lock`` pins; a page that uses it is re-read whenever a chapter is.
+
+``{compat-records}`` renders compatibility records.
 
 A record (``tools/compat.py --record FILE``, committed under ``docs/_data/compat/``) says
 how the chapters fared against some JAX, jaxlib and backend: versions, devices, date, and
@@ -17,8 +23,11 @@ from typing import Any, ClassVar
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+from provenance import locked_versions, provenance_of, versions_text
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +147,64 @@ class CompatRecords(SphinxDirective):
         return self.parse_text_to_nodes(text)
 
 
+class book_versions(nodes.General, nodes.Element):
+    """Where the sentence on the build's versions goes, once every chapter has been read."""
+
+
+VERSIONS_KEY = "jax101-book-versions"  # in the page's metadata: it uses {book-versions}
+
+
+class BookVersions(SphinxDirective):
+    """``{book-versions}``: the JAX, jaxlib and Python this build's chapters ran with."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        """Leave a placeholder, resolved when the page is written."""
+        self.env.metadata[self.env.docname][VERSIONS_KEY] = True
+        return [book_versions()]
+
+
+def versions_sentence(records: list[dict[str, Any]], locked: dict[str, str]) -> str:
+    """Say which versions the chapters' kernels ran (each distinct set once).
+
+    Examples:
+        >>> record = {"jax_version": "0.2", "jaxlib_version": "0.2", "python_version": "3.12.1"}
+        >>> versions_sentence([record, record], {"jax": "0.2", "jaxlib": "0.2"})
+        'This copy of the book was built, and every claim in it checked, with JAX 0.2, jaxlib 0.2 and Python 3.12.1 (the JAX and jaxlib that uv.lock pins).'
+        >>> versions_sentence([], {})
+        'No chapter of this copy of the book has been executed yet.'
+    """  # noqa: E501
+    if not records:
+        return "No chapter of this copy of the book has been executed yet."
+    texts = list(dict.fromkeys(versions_text(record, locked) for record in records))
+    return (
+        f"This copy of the book was built, and every claim in it checked, with {'; '.join(texts)}."
+    )
+
+
+def _resolve_versions(app: Sphinx, doctree: nodes.document, _docname: str) -> None:
+    env = app.env
+    records = [r for d in sorted(env.found_docs) if (r := provenance_of(env, d)) is not None]
+    for node in list(doctree.findall(book_versions)):
+        text = versions_sentence(records, locked_versions())
+        node.replace_self(nodes.paragraph(text, text, classes=["jax101-book-versions"]))
+
+
+def _reread_with_chapters(
+    _app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], _removed: set[str]
+) -> list[str]:
+    """Re-read the pages that state the versions whenever another page is (re)read."""
+    if not added | changed:
+        return []
+    return [d for d, meta in env.metadata.items() if meta.get(VERSIONS_KEY) and d in env.all_docs]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the directive."""
+    """Register the directives."""
+    app.add_node(book_versions)
+    app.add_directive("book-versions", BookVersions)
+    app.connect("doctree-resolved", _resolve_versions)
+    app.connect("env-get-outdated", _reread_with_chapters)
     app.add_directive("compat-records", CompatRecords)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
