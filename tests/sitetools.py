@@ -187,3 +187,56 @@ def measure(browser: Any, html: Path, site: str, name: str) -> dict[str, Any]:
     }
     context.close()
     return row
+
+
+# Display equations and cell outputs that reach past the box that shows them, in one call.
+# For each, the extent of its content (a Range over it, so parts that overflow count) is
+# compared with every ancestor that does not let overflow show: one that hides it (hidden,
+# clip) must contain the content on every side; one that scrolls must contain its left edge
+# (what overflows to the left of a scroll box, as a centred flex row pushes it, cannot be
+# scrolled to). Past a scroll box, the box itself is what its ancestors must contain.
+# Also reported: how far the page scrolls sideways as a whole.
+CLIPPED = r"""() => {
+  const targets = [
+    ...document.querySelectorAll("div.math .katex-html, div.math .eqno"),
+    ...document.querySelectorAll(
+      "div.cell_output pre, div.cell_output img, div.cell_output table, div.cell_output svg"),
+  ];
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+    + (e.classList.length ? "." + [...e.classList].join(".") : "");
+  const where = (e) => {
+    const block = e.closest("div.math, div.cell");
+    const label = block && (block.id || block.querySelector("[id]")?.id);
+    return label || (e.closest("section[id]")?.id ?? "") + ` ${name(e)}`;
+  };
+  const found = [];
+  for (const target of targets) {
+    const range = document.createRange();
+    range.selectNodeContents(target);
+    let box = range.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) box = target.getBoundingClientRect();
+    if (box.width === 0) continue;  // not displayed (a collapsed cell, say)
+    let left = box.left, right = box.right;
+    for (let a = target; a && a !== document.documentElement; a = a.parentElement) {
+      const overflow = getComputedStyle(a).overflowX;
+      if (overflow === "visible") continue;
+      const r = a.getBoundingClientRect();
+      if (r.width === 0) break;  // inside something not displayed
+      const past = Math.round(Math.max(r.left - left, overflow === "hidden" || overflow === "clip"
+        ? right - r.right : 0));
+      if (past > 1) {
+        found.push(`${where(target)}: ${past} px past ${name(a)} (overflow-x: ${overflow})`);
+        break;
+      }
+      if (overflow === "auto" || overflow === "scroll") { left = r.left; right = r.right; }
+    }
+  }
+  const root = document.documentElement;
+  const sideways = Math.max(root.scrollWidth, document.body.scrollWidth) - root.clientWidth;
+  return {clipped: found, sideways: Math.max(0, sideways)};
+}"""
+
+
+def clipped(page: Any) -> dict[str, Any]:
+    """Return the display equations and outputs ``page`` cuts off, and its sideways scroll."""
+    return page.evaluate(CLIPPED)

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import sitetools
+from booktools import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -164,6 +165,86 @@ def test_every_page_in_light_and_dark_mode(browser, site: str, built_book):
             found[name] = problems
     context.close()
     assert found == {}, json.dumps(found, indent=1)
+
+
+WIDTHS = (390, 1280)  # a phone, and a laptop
+
+
+def cut_off(context: Any, url: str) -> dict[str, Any]:
+    """Return the display equations and outputs the page at ``url`` cuts off, and how far
+    the page scrolls sideways (nothing wrong: empty values)."""
+    visit = sitetools.open_page(context, url)
+    visit.page.wait_for_load_state("networkidle")
+    visit.page.evaluate("() => document.fonts.ready.then(() => true)")  # final widths
+    facts = sitetools.clipped(visit.page)
+    visit.page.close()
+    return wrong({"cut off": facts["clipped"], "page scrolls sideways (px)": facts["sideways"]})
+
+
+def test_no_equation_or_output_is_cut_off_and_no_page_scrolls_sideways(
+    browser, site: str, built_book
+):
+    # A display equation or an output wider than the column scrolls inside its own box;
+    # nothing that hides overflow cuts it, and no page is wider than the screen.
+    names = [*sitetools.pages(built_book.html), "genindex.html"]
+    found = {}
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        for name in names:
+            problems = cut_off(context, f"{site}/{name}")
+            if problems:
+                found[f"{name} at {width} px"] = problems
+        context.close()
+    assert found == {}, json.dumps(found, indent=1)
+
+
+# The theme's rules for display math (div.math a reversed flex row that hides overflow) and
+# sphinxcontrib-katex's (the formula's HTML scrolls), with a formula wider than the column;
+# an output whose box hides overflow; a page wider than the screen.
+THEME_MATH = """div.math, span.math { align-items: center; display: flex; max-width: 100%;
+  overflow: hidden }
+div.math { flex-direction: row-reverse; gap: .5em; position: relative; padding-right: 2.5em }
+div.math span:last-child { flex-grow: 1 }
+.eqno { position: absolute; right: 0 }
+.katex-display { display: block; text-align: center }
+.katex-display > .katex { display: block; max-width: 100%; white-space: nowrap }
+.katex-display > .katex > .katex-html { display: block; max-width: 100%; overflow-x: auto }
+.formula { display: inline-block; width: 700px; height: 1em }"""
+CLIPPING_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Clipping</title>
+<style>{theme}</style>{fix}</head><body style="margin: 0"><main style="width: 390px">
+<div class="math" id="equation-wide"><span class="eqno">(1)</span><span class="katex-display">
+<span class="katex"><span class="katex-html"><span class="formula">f(x)</span></span></span>
+</span></div>
+<div class="cell"><div class="cell_output" style="overflow: hidden"><pre>{line}</pre></div></div>
+{wide}</main></body></html>"""
+
+
+def clipping_page(*, fix: bool, wide: bool) -> str:
+    css = (ROOT / "conf" / "_static" / "jax101.css").read_text()
+    return CLIPPING_PAGE.format(
+        theme=THEME_MATH,
+        fix=f"<style>{css}</style>" if fix else "",
+        line="output " * 100,
+        wide='<div style="width: 2000px">wide</div>' if wide else "",
+    )
+
+
+def test_the_cut_off_check_catches_clipped_math_outputs_and_a_wide_page(browser, tmp_path: Path):
+    (tmp_path / "theme.html").write_text(clipping_page(fix=False, wide=True))
+    (tmp_path / "book.html").write_text(clipping_page(fix=True, wide=False))
+    with sitetools.serve(tmp_path) as url:
+        context = browser.new_context(viewport={"width": 390, "height": 800})
+        theme = cut_off(context, f"{url}/theme.html")
+        book = cut_off(context, f"{url}/book.html")
+        context.close()
+    assert theme["page scrolls sideways (px)"] > 1000
+    clipped = " ".join(theme["cut off"])
+    assert "equation-wide" in clipped  # the formula, pushed out on the left by the flex row
+    assert "pre" in clipped  # the output, hidden by its box
+    # The book's stylesheet lets the same formula scroll in its own box: only the output
+    # (hidden by the page's own inline style) is still cut off.
+    assert "equation-wide" not in " ".join(book["cut off"]), book
+    assert "page scrolls sideways (px)" not in book
 
 
 def test_every_page_within_the_weight_budget(browser, site: str, built_book):
