@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import hashlib
 import http.server
 import importlib.metadata
 import json
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import threading
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,7 @@ from reproducibility import MACHINE_DEPENDENT, code_cells
 from sphinx_command import sphinx_args
 
 import provenance
+import site_wheel
 from notebook_download import github_pages_repository
 
 pytestmark = pytest.mark.slow
@@ -263,6 +266,27 @@ def test_the_site_url_names_the_repository():
     repository = github_pages_repository(conf["html_baseurl"])
     assert repository is not None, conf["html_baseurl"]
     assert conf["jax101_repository"] == f"https://github.com/{repository}"
+
+
+def test_the_wheel_is_this_tree_built_once_and_published_by_its_hash(tmp_path):
+    if shutil.which("uv") is None:
+        pytest.skip("uv is missing: `nox -s tests` provides it")
+    wheel = site_wheel.cached_wheel(ROOT, tmp_path / "cache")
+    again = site_wheel.cached_wheel(ROOT, tmp_path / "cache")
+    assert again == wheel
+    assert again.stat().st_mtime_ns == wheel.stat().st_mtime_ns  # not built twice
+    with zipfile.ZipFile(wheel) as archive:  # the package as it is in this tree
+        for module in (ROOT / "src" / "jax101").glob("*.py"):
+            assert archive.read(f"jax101/{module.name}") == module.read_bytes(), module.name
+    site = tmp_path / "html"
+    stale = site / "_downloads" / "0" / "jax101-0.0.0-py3-none-any.whl"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"an earlier build's wheel")
+    published = site_wheel.publish(wheel, site)
+    assert published.sha256 == hashlib.sha256(wheel.read_bytes()).hexdigest()
+    assert published.path == f"_downloads/{published.sha256[:32]}/{wheel.name}"
+    assert (site / published.path).read_bytes() == wheel.read_bytes()
+    assert not stale.parent.exists()
 
 
 def test_a_failing_notebook_fails_the_run(fresh_env, tmp_path):

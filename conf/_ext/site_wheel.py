@@ -8,7 +8,8 @@ code the build executes; the wheel is written to
 its content, like Sphinx's own downloads, so a cached copy is never stale) and
 :func:`requirement` names it by its address under the site URL (``html_baseurl``, set once in
 ``conf.py``), with its hash, which pip and uv verify. The wheel is rebuilt only when the
-package's sources changed (uv's build is about 2 s); hatchling builds it reproducibly.
+package's sources changed (uv's build is about 2 s), and kept in the user's cache folder
+for every build of those sources; hatchling builds it reproducibly.
 
 ``uv`` is the installer the book is built with (``nox``'s backend), so it is on ``PATH``;
 ``uv build`` takes the build backend from ``pyproject.toml``.
@@ -16,7 +17,9 @@ package's sources changed (uv's build is about 2 s); hatchling builds it reprodu
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import shutil
 import subprocess
 import tempfile
@@ -110,19 +113,34 @@ def build_wheel(root: Path, into: Path) -> Path:
     return wheels[0]
 
 
-def publish(root: Path, outdir: Path, cache: Path) -> Wheel:
-    """Build (or take from ``cache``) the wheel of ``root`` and copy it into ``outdir``.
+def cache_folder() -> Path:
+    """Where built wheels are kept, by the digest of their sources (the user's cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / PACKAGE / "wheels"
 
-    Earlier builds' wheels in ``outdir/_downloads`` are removed, so the site serves one.
+
+def cached_wheel(root: Path, cache: Path, keep: int = 20) -> Path:
+    """Return the wheel of ``root`` from ``cache``, built first if its sources are new.
+
+    Concurrent builds may build the same sources at once; each moves its folder into place
+    atomically, and the first one wins. Only the ``keep`` most recent wheels are kept.
     """
     built = cache / sources_digest(root)
     if not any(built.glob(f"{PACKAGE}-*.whl")):
-        shutil.rmtree(cache, ignore_errors=True)
-        with tempfile.TemporaryDirectory(dir=cache.parent if cache.parent.is_dir() else None) as t:
-            wheel = build_wheel(root, Path(t))
-            built.mkdir(parents=True)
-            shutil.copy2(wheel, built / wheel.name)
-    wheel = next(built.glob(f"{PACKAGE}-*.whl"))
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=cache) as folder:
+            build_wheel(root, Path(folder) / "wheel")
+            with contextlib.suppress(OSError):  # another build put the same wheel in place
+                Path(folder, "wheel").rename(built)
+        for stale in sorted(cache.iterdir(), key=lambda p: p.stat().st_mtime)[:-keep]:
+            shutil.rmtree(stale, ignore_errors=True)
+    return next(built.glob(f"{PACKAGE}-*.whl"))
+
+
+def publish(wheel: Path, outdir: Path) -> Wheel:
+    """Copy ``wheel`` into ``outdir/_downloads/<sha256 prefix>/``; return where and its hash.
+
+    Earlier builds' wheels in ``outdir/_downloads`` are removed, so the site serves one.
+    """
     sha256 = hashlib.sha256(wheel.read_bytes()).hexdigest()
     downloads = outdir / "_downloads"
     for old in downloads.glob(f"*/{PACKAGE}-*.whl"):
@@ -139,8 +157,8 @@ def _publish(app: Sphinx) -> None:
     if app.builder.format != "html":
         return
     site_url(app)  # fail early, before any chapter is executed
-    cache = Path(app.doctreedir) / f"{PACKAGE}-wheel"
-    _published[str(app.outdir)] = publish(project_root(app), Path(app.outdir), cache)
+    wheel = cached_wheel(project_root(app), cache_folder())
+    _published[str(app.outdir)] = publish(wheel, Path(app.outdir))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
