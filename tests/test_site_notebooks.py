@@ -207,8 +207,8 @@ def test_every_notebook_reproduces_its_page(served_book, fresh_env, tmp_path):
 
     # What the cells installed: every pin, and jax101 from this site at the cell's hash.
     arguments = install_arguments(served[notebooks[0].name])
-    wheel = next(a for a in arguments if a.startswith("jax101 @ "))
-    assert wheel.startswith(f"jax101 @ {site}_downloads/"), wheel
+    wheel = next(a for a in arguments if a.startswith("jax101@"))
+    assert wheel.startswith(f"jax101@{site}_downloads/"), wheel
     freeze = subprocess.run(
         ["uv", "pip", "freeze", "--python", str(fresh_env / "bin" / "python")],
         capture_output=True,
@@ -218,7 +218,7 @@ def test_every_notebook_reproduces_its_page(served_book, fresh_env, tmp_path):
     pins = [a for a in arguments if "==" in a]
     assert {"jax", "jaxlib", "optax", "myst-nb"} <= {pin.split("==")[0] for pin in pins}, pins
     assert set(pins) <= {line.replace("_", "-").lower() for line in freeze}, freeze
-    assert f"jax101 @ {wheel.removeprefix('jax101 @ ').split('#')[0]}" in freeze, freeze
+    assert f"jax101 @ {wheel.removeprefix('jax101@').split('#')[0]}" in freeze, freeze
 
     # What the notebooks printed: the page's outputs, cell for cell.
     differing, compared = {}, 0

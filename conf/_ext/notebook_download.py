@@ -176,24 +176,23 @@ def install_source(package_requirement: str, needed: list[str], width: int = 88)
     Long lines are continued with a backslash, which IPython joins before running ``%pip``.
 
     Examples:
-        >>> source = install_source("jax101 @ https://site/w.whl", ["jax101"], width=40)
-        >>> print(*source.splitlines()[1:3], sep="\n")
-        %pip install --quiet \
-          "jax101 @ https://site/w.whl" \
-        >>> max(len(line) for line in source.splitlines()[3:]) <= 40
+        >>> source = install_source("jax101@https://site/w.whl", ["jax101"], width=40)
+        >>> print(source.splitlines()[1])
+        %pip install --quiet jax101@https://site/w.whl \
+        >>> max(len(line) for line in source.splitlines()[2:]) <= 40
         True
     """
     package, *others = needed
     pinned = pins([d for d in runtime_closure(package) if d != _normalised(package)])
     pinned += pins(others)
-    lines, line = [f'  "{package_requirement}"'], " "
+    lines, line = [f"%pip install --quiet {package_requirement}"], " "
     for pin in pinned:
         if len(line) + len(pin) + 1 > width - 2:
             lines.append(line)
             line = " "
         line += f" {pin}"
     lines.append(line)
-    return f"{INSTALL_NOTE}\n%pip install --quiet \\\n" + " \\\n".join(lines)
+    return f"{INSTALL_NOTE}\n" + " \\\n".join(lines)
 
 
 def with_install_cell(
@@ -204,9 +203,9 @@ def with_install_cell(
     Examples:
         >>> cell = nbformat.v4.new_code_cell("import jax101")
         >>> notebook = nbformat.v4.new_notebook(cells=[cell])
-        >>> notebook = with_install_cell(notebook, "jax101 @ https://site/w.whl#sha256=0")
-        >>> print(notebook.cells[0].source.splitlines()[2])
-          "jax101 @ https://site/w.whl#sha256=0" \
+        >>> notebook = with_install_cell(notebook, "jax101@https://site/w.whl#sha256=0")
+        >>> print(notebook.cells[0].source.splitlines()[1])
+        %pip install --quiet jax101@https://site/w.whl#sha256=0 \
     """
     notebook = copy.deepcopy(notebook)
     install = install_source(package_requirement, requirements(notebook))

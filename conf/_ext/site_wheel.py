@@ -56,7 +56,9 @@ def site_url(app: Sphinx) -> str:
 
 
 def requirement(app: Sphinx) -> str:
-    """Return the requirement that installs the published wheel: ``jax101 @ URL#sha256=...``.
+    """Return the requirement that installs the published wheel: ``jax101@URL#sha256=...``.
+
+    PEP 508's direct reference without spaces, so that it is one word on ``%pip``'s line.
 
     Raises:
         ExtensionError: No wheel was published by this build (not an HTML build).
@@ -65,7 +67,7 @@ def requirement(app: Sphinx) -> str:
     if wheel is None:
         msg = f"no {PACKAGE} wheel was published for {app.outdir}"
         raise ExtensionError(msg)
-    return f"{PACKAGE} @ {site_url(app)}{wheel.path}#sha256={wheel.sha256}"
+    return f"{PACKAGE}@{site_url(app)}{wheel.path}#sha256={wheel.sha256}"
 
 
 def project_root(app: Sphinx) -> Path:
