@@ -27,6 +27,7 @@ extensions = [
     "compat_records",  # the Compatibility page renders the records in docs/_data/compat
     "notebook_download",  # each chapter also downloadable as the .ipynb it executed
     "quiet_log",  # no multi-kilobyte configuration dumps in the build log
+    "incremental",  # navigation changes rewrite every page; real config changes only
 ]
 
 # --- Sources -------------------------------------------------------------------------------

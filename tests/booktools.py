@@ -60,13 +60,17 @@ def sphinx_build(
     only: str = "",
     jobs: str = "auto",
     env: dict[str, str] | None = None,
+    options: dict[str, str] | None = None,
     timeout: float = 900,
 ) -> subprocess.CompletedProcess[str]:
     """Build ``srcdir`` into ``build`` with the book's configuration, as ``nox -s docs`` does.
 
-    ``env`` adds variables to the build's environment (a test's private ``PYTHONPATH``).
+    ``env`` adds variables to the build's environment (a test's private ``PYTHONPATH``);
+    ``options`` sets configuration values (``-D NAME=VALUE``).
     """
-    command = [sys.executable, "-m", "sphinx", *sphinx_args(srcdir, build, only=only, jobs=jobs)]
+    overrides = [arg for item in (options or {}).items() for arg in ("-D", "=".join(item))]
+    args = sphinx_args(srcdir, build, only=only, jobs=jobs)
+    command = [sys.executable, "-m", "sphinx", *overrides, *args]
     return subprocess.run(
         command,
         capture_output=True,

@@ -47,6 +47,8 @@ def test_a_preview_executes_only_its_chapter_and_keeps_the_full_build(book: Path
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-3000:]
     assert executed(log) == {"good"}
+    assert "Excluded from execution" not in log  # myst-nb's line for each other page
+    assert log.count("the other 2 pages are not executed") == 1
     # no warning about the chapter it did not execute (its glue key is undefined now)
     assert not [line for line in log.splitlines() if "other.md" in line and "WARNING" in line]
     preview = output_folder(book / "build", "good") / "good.html"

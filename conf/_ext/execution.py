@@ -75,7 +75,13 @@ def _configure_preview(app: Sphinx, config: Config) -> None:
     chapter = srcdir / f"{config.jax101_only}.md"
     others = [p for p in srcdir.rglob("*.md") if p != chapter]
     config.nb_execution_excludepatterns = [p.relative_to(srcdir).as_posix() for p in others]
-    logger.info("preview: executing %s alone; other pages' warnings are not shown", chapter)
+    nb_adapter.drop_log_lines(nb_adapter.is_excluded_line)  # one per page: said once here
+    logger.info(
+        "preview: executing %s alone; the other %d pages are not executed (their outputs "
+        "and warnings are not shown)",
+        chapter,
+        len(others),
+    )
 
 
 def _before_execution(notebook: nbformat.NotebookNode, source: str) -> None:
@@ -270,4 +276,5 @@ def setup(app: Sphinx) -> dict[str, object]:
     nb_adapter.around_execution(_before_execution, _after_execution)
     nb_adapter.read_one_document_per_task()
     nb_adapter.kill_each_kernel_when_done()
+    app.setup_extension("cell_progress")  # a cell running for 30 s says so
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}

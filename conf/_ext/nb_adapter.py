@@ -35,6 +35,22 @@ THEME_PAGE_CONTEXT_PRIORITY = 501
 CONFIG_DUMP_LOGGERS = ("sphinx.myst_parser.sphinx_ext.main", "sphinx.myst_nb.sphinx_ext")
 CONFIG_DUMP_CLASSES = frozenset({"MdParserConfig", "NbParserConfig"})
 
+# Routine lines that the book's own log says better, once: Sphinx 9's list of configuration
+# values that differ from the pickled environment's (``BuildEnvironment._config_status``;
+# the theme and extensions change some after the comparison, so it names them on every
+# build) and myst-nb 1.4's line for each page a ``--only`` preview does not execute
+# (``create_client``).
+CONFIG_CHANGED_PREFIX = "The configuration has changed"
+EXCLUDED_PREFIX = "Excluded from execution by pattern"
+
+# Hooks called as each code cell starts executing, started(source, notebook, index), and
+# when it has finished or the notebook stopped, finished(source); see around_cells.
+CellStarted = Callable[[str, nbformat.NotebookNode, int], None]
+CellFinished = Callable[[str], None]
+_cell_started: list[CellStarted] = []
+_cell_finished: list[CellFinished] = []
+_executing: list[str] = []  # the source of the notebook this process is executing
+
 # Hooks called around every notebook myst-nb reads: before(notebook, path) may change the
 # notebook before it is executed or looked up in the cache; after(notebook, path,
 # exec_data) sees it with its outputs and myst-nb's execution record (see exec_data).
@@ -105,7 +121,11 @@ class _Client:
         start = inner.start_client
 
         def start_client() -> None:
-            start_retrying_once(start, self._source)
+            _executing[:] = [self._source]
+            try:
+                start_retrying_once(start, self._source)
+            finally:
+                _executing.clear()
             executed.append(copy.deepcopy(inner.notebook))
 
         inner.start_client = start_client
@@ -167,11 +187,77 @@ def kill_each_kernel_when_done() -> None:
         return
 
     @functools.wraps(execute)
-    def single_nb_execution(*args: Any, **kwargs: Any) -> Any:
-        return execute(*args, shutdown_kernel="immediate", **kwargs)
+    def single_nb_execution(notebook: Any, *args: Any, **kwargs: Any) -> Any:
+        source = _executing[0] if _executing else ""
+        hooks = _cell_hooks(source, notebook)
+        try:
+            return execute(notebook, *args, shutdown_kernel="immediate", **hooks, **kwargs)
+        finally:
+            for finished in _cell_finished:
+                finished(source)
 
     single_nb_execution._jax101_wrapped = True  # type: ignore[attr-defined]
     cache_mode.single_nb_execution = single_nb_execution
+
+
+def around_cells(started: CellStarted, finished: CellFinished) -> None:
+    """Call ``started`` as each code cell starts executing and ``finished`` when it is done.
+
+    Relies on nbclient 0.11's ``on_cell_execute`` and ``on_cell_executed`` hooks of
+    ``NotebookClient``, which jupyter-cache 1.0 passes through (see
+    ``kill_each_kernel_when_done``, which must be set up too). ``finished`` is also called
+    when the notebook stops (a failed or timed-out cell calls no ``on_cell_executed``).
+
+    Args:
+        started: Called with the notebook's source path, the notebook and the index of the
+            cell in ``notebook.cells``.
+        finished: Called with the notebook's source path.
+    """
+    if started not in _cell_started:
+        _cell_started.append(started)
+    if finished not in _cell_finished:
+        _cell_finished.append(finished)
+
+
+def _cell_hooks(source: str, notebook: Any) -> dict[str, Callable[..., None]]:
+    def on_cell_execute(cell_index: int, **_: Any) -> None:
+        for started in _cell_started:
+            started(source, notebook, cell_index)
+
+    def on_cell_executed(**_: Any) -> None:
+        for finished in _cell_finished:
+            finished(source)
+
+    return {"on_cell_execute": on_cell_execute, "on_cell_executed": on_cell_executed}
+
+
+def drop_log_lines(drop: Callable[[Any], bool]) -> None:
+    """Drop the log records for which ``drop(record)`` holds, at any level, before they print.
+
+    Relies on Sphinx 9: ``sphinx.util.logging.setup`` puts the handlers that print on the
+    ``sphinx`` logger; parallel workers' records are handled again by them in the main
+    process. Call it once per application (each sets up new handlers).
+    """
+    import logging  # noqa: PLC0415
+
+    from sphinx.util.logging import NAMESPACE  # noqa: PLC0415
+
+    class _Drop(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return not drop(record)
+
+    for handler in logging.getLogger(NAMESPACE).handlers:
+        handler.filters.insert(0, _Drop())
+
+
+def is_config_changed_line(record: Any) -> bool:
+    """Tell whether a log record is Sphinx's "The configuration has changed" line."""
+    return str(record.msg).startswith(CONFIG_CHANGED_PREFIX)
+
+
+def is_excluded_line(record: Any) -> bool:
+    """Tell whether a log record is myst-nb's line for a page excluded from execution."""
+    return str(record.msg).startswith(EXCLUDED_PREFIX)
 
 
 def read_one_document_per_task() -> None:
