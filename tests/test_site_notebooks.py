@@ -15,7 +15,8 @@ here, and reads this machine's global configuration). It installs exactly what t
 says. The first notebook runs alone (its cell installs everything), then two at a time.
 
 Then each code cell's outputs, except cells tagged ``machine-dependent``, must equal those
-of the page: the outputs the build executed, which the served notebook carries.
+of the page: the outputs the build executed, which the served notebook carries (a figure is
+compared by the kinds of image it shows: its pixels depend on the build's display settings).
 """
 
 from __future__ import annotations
@@ -77,8 +78,27 @@ def install_arguments(notebook: dict[str, Any]) -> list[str]:
 
 
 def normalised(outputs: list[Any]) -> list[Any]:
-    """Outputs without their execution counts (the install cell shifts them by one)."""
-    return [{k: v for k, v in output.items() if k != "execution_count"} for output in outputs]
+    """Outputs as compared: no execution counts, and a figure as the kinds of image it shows.
+
+    The install cell shifts the execution counts by one. A figure's pixels and its text form (``<Figure size 704x462 ...>``) depend on the
+    kernel's display settings, which the build's IPython profile sets (``figure.dpi``) and a
+    reader's Jupyter does not; that a cell shows a figure, and as what, does not.
+
+    Examples:
+        >>> figure = {"output_type": "display_data", "metadata": {},
+        ...           "data": {"image/png": "iVBOR...", "text/plain": "<Figure size 640x480>"}}
+        >>> normalised([figure, {"output_type": "execute_result", "execution_count": 4,
+        ...                      "data": {"text/plain": "3"}, "metadata": {}}])
+        [{'output_type': 'display_data', 'images': ['image/png']}, {'output_type': 'execute_result', 'data': {'text/plain': '3'}, 'metadata': {}}]
+    """  # noqa: E501
+    compared = []
+    for output in outputs:
+        images = sorted(kind for kind in output.get("data", {}) if kind.startswith("image/"))
+        if images:
+            compared.append({"output_type": output["output_type"], "images": images})
+        else:
+            compared.append({k: v for k, v in output.items() if k != "execution_count"})
+    return compared
 
 
 def mismatches(page: dict[str, Any], executed: dict[str, Any]) -> list[str]:
@@ -171,8 +191,8 @@ def fresh_env(tmp_path_factory) -> Path:
 def _execute(venv: Path, notebook: Path) -> tuple[str, int, str]:
     """Run ``jupyter execute --inplace`` on ``notebook`` in ``venv``, as README says."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX101_", "PYTHONPATH"))}
+    env.pop("MPLBACKEND", None)  # the kernel's own inline backend, which shows figures
     env |= {"PATH": f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}", "VIRTUAL_ENV": str(venv)}
-    env |= {"MPLBACKEND": "agg"}
     command = [str(venv / "bin" / "jupyter"), "execute", "--inplace", "--timeout=600"]
     result = subprocess.run(
         [*command, notebook.name],
