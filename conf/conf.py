@@ -47,6 +47,11 @@ myst_heading_anchors = 3  # [text](#a-section) links to headings
 nb_execution_mode = "cache"  # re-execute a chapter only when its code changed
 nb_execution_timeout = 180  # seconds per cell; a chapter may override it in its front matter
 nb_merge_streams = True  # one stdout block per cell, not one per print
+# Each chapter's time budget for its cells, in seconds: the default and the exceptions. The
+# build report marks a chapter over it and the build prints one line; machines differ, so it
+# never fails the build.
+jax101_time_budget = 12
+jax101_time_budgets = {"performance": 30, "parallelism": 40}
 # The cache folder, the kernel, provenance footers, failure messages and `--only` previews
 # are set up by _ext/execution.py.
 

@@ -87,14 +87,13 @@ def test_a_no_op_build_names_no_configuration_change_and_a_change_is_named(book:
     assert said in changed.stdout
 
 
-def test_a_long_cell_says_it_is_still_running(tmp_path: Path):
-    write_book(
-        tmp_path / "docs", {"slow": chapter("Slow", "x = 1", "import time\ntime.sleep(2.5)")}
-    )
-    options = {"jax101_progress_interval": "1"}
+def test_a_long_cell_says_it_is_still_running_and_its_chapter_is_over_budget(tmp_path: Path):
+    slow = chapter("Slow", "x = 1", "import time\ntime.sleep(2.5)")
+    write_book(tmp_path / "docs", {"slow": slow, "report": "# Report\n\n```{build-report}\n```\n"})
+    options = {"jax101_progress_interval": "1", "jax101_time_budget": "1"}
     result = sphinx_build(tmp_path / "docs", tmp_path / "build", options=options)
     log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-3000:]
+    assert result.returncode == 0, log[-3000:]  # over budget is no error, even under -W
     lines = [line for line in log.splitlines() if "still running" in line]
     assert any(
         line.endswith("slow.md: cell 2 (`import time`) still running after 1 s") for line in lines
@@ -103,3 +102,10 @@ def test_a_long_cell_says_it_is_still_running(tmp_path: Path):
         line.endswith("slow.md: cell 2 (`import time`) still running after 2 s") for line in lines
     )
     assert all("cell 2" in line for line in lines), lines  # the quick cell never shows
+    over = [line for line in log.splitlines() if "over its time budget" in line]
+    assert len(over) == 1, log[-3000:]
+    assert re.search(
+        r"slow\.md: over its time budget: its cells took \d+\.\d s, its budget is 1 s", over[0]
+    )
+    assert "WARNING" not in log
+    assert "(over its 1 s budget)" in (tmp_path / "build" / "html" / "report.html").read_text()

@@ -7,6 +7,12 @@ kernel). The table is made when the page is written, from what the environment h
 the page is written again whenever a build reads any other page (a chapter executed or
 taken from the cache), so the table is never stale, and a build that reads nothing leaves
 it alone.
+
+Each chapter has a time budget for its cells, declared in one place, ``conf.py``
+(``jax101_time_budget``, the default, and ``jax101_time_budgets``, by chapter). A chapter
+over its budget is marked in the table, and a build that reads it prints one line saying
+so. That line is information, not a warning: machines differ, so ``-W`` does not fail the
+build for it.
 """
 
 from __future__ import annotations
@@ -47,12 +53,48 @@ def _report_pages(env: BuildEnvironment) -> set[str]:
     return env.jax101_report_pages
 
 
-def row_texts(exec_data: dict[str, Any], record: dict[str, Any] | None) -> list[str]:
+def budget_of(config: Any, docname: str) -> float:
+    """Return a chapter's time budget in seconds: its own, or the default.
+
+    Examples:
+        >>> from types import SimpleNamespace
+        >>> config = SimpleNamespace(jax101_time_budget=12, jax101_time_budgets={"perf": 30})
+        >>> budget_of(config, "perf"), budget_of(config, "jit")
+        (30, 12)
+    """
+    return config.jax101_time_budgets.get(docname, config.jax101_time_budget)
+
+
+def over_budget(exec_data: dict[str, Any], budget: float) -> bool:
+    """Tell whether a chapter's cells took longer than its budget."""
+    runtime = exec_data.get("runtime")
+    return runtime is not None and runtime > budget
+
+
+def over_budget_line(source: str, runtime: float, budget: float) -> str:
+    """Say that a chapter went over its time budget, and what to do.
+
+    Examples:
+        >>> print(over_budget_line("docs/perf.md", 31.24, 30))  # doctest: +NORMALIZE_WHITESPACE
+        docs/perf.md: over its time budget: its cells took 31.2 s, its budget is 30 s (make
+        its examples smaller, or change its budget: jax101_time_budgets in conf/conf.py)
+    """
+    return (
+        f"{source}: over its time budget: its cells took {runtime:.1f} s, its budget is "
+        f"{budget:g} s (make its examples smaller, or change its budget: jax101_time_budgets "
+        "in conf/conf.py)"
+    )
+
+
+def row_texts(
+    exec_data: dict[str, Any], record: dict[str, Any] | None, budget: float | None = None
+) -> list[str]:
     """Return the cells of a chapter's row after its title.
 
     Args:
         exec_data: myst-nb's execution record of the chapter.
         record: The provenance its kernel reported (None when the chapter failed).
+        budget: The chapter's time budget in seconds; a cell time over it is marked.
 
     Examples:
         >>> record = {"jax_version": "0.1", "jaxlib_version": "0.2", "backend": "cpu",
@@ -61,11 +103,16 @@ def row_texts(exec_data: dict[str, Any], record: dict[str, Any] | None) -> list[
         ['1970-01-01 00:00 UTC', '1.3', 'passed', '4', 'JAX 0.1 (jaxlib 0.2), cpu backend (1 x cpu)']
         >>> row_texts({"mtime": 0.0, "succeeded": False, "error": "CellExecutionError"}, None)
         ['1970-01-01 00:00 UTC', '—', 'FAILED (CellExecutionError)', '—', '—']
+        >>> row_texts({"mtime": 0.0, "runtime": 13.0, "succeeded": True}, record, budget=12)[1]
+        '13.0 (over its 12 s budget)'
     """  # noqa: E501
     when = datetime.datetime.fromtimestamp(exec_data["mtime"], datetime.UTC)
     runtime = exec_data.get("runtime")
     status = "passed" if exec_data.get("succeeded") else f"FAILED ({exec_data.get('error')})"
     platform = "—"
+    over = ""
+    if budget is not None and over_budget(exec_data, budget):
+        over = f" (over its {budget:g} s budget)"
     if record is not None:
         platform = (
             f"JAX {record['jax_version']} (jaxlib {record['jaxlib_version']}), "
@@ -73,7 +120,7 @@ def row_texts(exec_data: dict[str, Any], record: dict[str, Any] | None) -> list[
         )
     return [
         f"{when:%Y-%m-%d %H:%M} UTC",
-        "—" if runtime is None else f"{runtime:.1f}",
+        "—" if runtime is None else f"{runtime:.1f}" + over,
         status,
         "—" if record is None else str(record["checks"]),
         platform,
@@ -85,7 +132,7 @@ def _row(app: Sphinx, fromdoc: str, docname: str) -> list[nodes.Node]:
     exec_data = nb_adapter.exec_data(env, docname) or {}
     link = nodes.reference("", nb_adapter.title(env, docname), internal=True)
     link["refuri"] = app.builder.get_relative_uri(fromdoc, docname)
-    texts = row_texts(exec_data, provenance_of(env, docname))
+    texts = row_texts(exec_data, provenance_of(env, docname), budget_of(app.config, docname))
     return [link, *(nodes.Text(text) for text in texts)]
 
 
@@ -131,6 +178,16 @@ def _updated(_app: Sphinx, env: BuildEnvironment) -> list[str]:
     return sorted(pages) if _reading - pages else []
 
 
+def _report_over_budget(app: Sphinx, env: BuildEnvironment) -> None:
+    """Print one line for each chapter read in this build whose cells went over budget."""
+    for docname in sorted(_reading):
+        exec_data = nb_adapter.exec_data(env, docname) or {}
+        budget = budget_of(app.config, docname)
+        if exec_data.get("succeeded") and over_budget(exec_data, budget):
+            line = over_budget_line(str(env.doc2path(docname)), exec_data["runtime"], budget)
+            logger.info(line, color="darkred")  # information: never an error, even under -W
+
+
 def _purge(_app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     _report_pages(env).discard(docname)
 
@@ -141,10 +198,14 @@ def _merge(_app: Sphinx, env: BuildEnvironment, _docs: set, other: BuildEnvironm
 
 def setup(app: Sphinx) -> dict[str, object]:
     """Register the directive and its event handlers."""
+    # Each chapter's time budget (seconds): the default, and by chapter (conf.py sets both).
+    app.add_config_value("jax101_time_budget", 12, "html", types=frozenset({int, float}))
+    app.add_config_value("jax101_time_budgets", {}, "html", types=frozenset({dict}))
     app.add_node(build_report)
     app.add_directive("build-report", BuildReportDirective)
     app.connect("env-before-read-docs", _before_read)
     app.connect("env-updated", _updated)
+    app.connect("env-updated", _report_over_budget)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("doctree-resolved", _resolve)
