@@ -70,9 +70,7 @@ def requirement(app: Sphinx) -> str:
     return f"{PACKAGE}@{site_url(app)}{wheel.path}#sha256={wheel.sha256}"
 
 
-def project_root(app: Sphinx) -> Path:
-    """The repository the book is built from: the folder above ``conf/``."""
-    return Path(app.confdir).parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository: conf/_ext/ is two folders down
 
 
 def sources_digest(root: Path) -> str:
@@ -159,7 +157,7 @@ def _publish(app: Sphinx) -> None:
     if app.builder.format != "html":
         return
     site_url(app)  # fail early, before any chapter is executed
-    wheel = cached_wheel(project_root(app), cache_folder())
+    wheel = cached_wheel(ROOT, cache_folder())
     _published[str(app.outdir)] = publish(wheel, Path(app.outdir))
 
 
