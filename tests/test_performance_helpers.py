@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import time
 
@@ -185,6 +186,40 @@ def test_run_benchmark_rejects_bad_names_and_sizes():
         jax101.run_benchmark("fast")
     with pytest.raises(ValueError, match="rows=-1, repeats=0"):
         jax101.run_benchmark("donation", rows=-1, repeats=0)
+
+
+@pytest.fixture
+def fake_timings(monkeypatch):
+    """Replace the timing behind the benchmarks: each name takes a fixed number of seconds."""
+    seconds = {"eager": 4.0, "jit": 1.0, "step": 4.0, "reference": 1.0}
+    seconds |= {"sum": 1.0, "xw": 2.0, "rx": 5.0}
+
+    def fake(calls, *, repeats=5, seed=0):
+        del seed
+        return {
+            name: jax101.Timing(seconds[name], seconds[name], (seconds[name],) * repeats)
+            for name in calls
+        }
+
+    for module in ("_benchmarks", "_roofline"):
+        monkeypatch.setattr(importlib.import_module(f"jax101.{module}"), "time_alternately", fake)
+
+
+def test_benchmark_speedup_divides_the_slow_side_by_the_fast_one(fake_timings):
+    figures = jax101.run_benchmark("eager_vs_jit", repeats=2)
+    assert (figures["eager_ms"], figures["jit_ms"], figures["speedup"]) == (4000, 1000, 4)
+    assert figures["jit_kernels"] < figures["eager_ops"]
+
+
+def test_roofline_benchmark_reports_each_side_against_the_sum(fake_timings):
+    figures = jax101.run_benchmark("roofline", rows=2048, features=8, repeats=2)
+    must_read = 4 * (2048 * 8 + 2048 + 8 + 1)  # x, y, w and b, float32, once
+    assert figures["bytes_read_mb"] == pytest.approx(must_read / 2**20)
+    assert figures["read_gb_s"] == pytest.approx(must_read / 1.0 / 1e9)
+    assert figures["plain_gb_s"] == pytest.approx(must_read / 4.0 / 1e9)
+    assert (figures["plain_ratio"], figures["blocked_ratio"]) == (0.25, 0.25)
+    assert (figures["xw_ratio"], figures["rx_ratio"]) == (0.5, 0.2)
+    assert figures["hand_gflop"] == pytest.approx(4 * 2048 * 8 / 1e9)
 
 
 def test_donation_benchmark_saves_one_buffer():

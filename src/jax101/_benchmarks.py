@@ -170,6 +170,15 @@ def _roofline(rows: int, features: int, repeats: int, **_: int) -> Figures:
     blocked = functools.partial(loss_and_grad_blocked, rows=math.gcd(rows, 16384))
     measured = roofline(plain, params, data, repeats=repeats)
     measured_blocked = roofline(blocked, params, data, repeats=repeats)
+    # The step's two matrix-vector products alone, against a sum over the same X, in turn.
+    parts = time_alternately(
+        {
+            "sum": (jax.jit(jnp.sum), (x,)),
+            "xw": (jax.jit(jnp.matmul), (x, params.w)),
+            "rx": (jax.jit(jnp.matmul), (data.y, x)),
+        },
+        repeats=repeats,
+    )
     return {
         "rows": rows,
         "features": features,
@@ -179,6 +188,8 @@ def _roofline(rows: int, features: int, repeats: int, **_: int) -> Figures:
         "plain_ratio": measured.ratio,
         "blocked_gb_s": measured_blocked.achieved / 1e9,
         "blocked_ratio": measured_blocked.ratio,
+        "xw_ratio": parts["sum"].median / parts["xw"].median,
+        "rx_ratio": parts["sum"].median / parts["rx"].median,
         "compiled_gflop": cost["flops"] / 1e9,
         "hand_gflop": 4 * rows * features / 1e9,
         "compiled_bytes_mb": cost["bytes accessed"] / 2**20,
