@@ -213,6 +213,19 @@ def reproducibility(session: nox.Session) -> None:
 
 
 @nox.session
+def pdf(session: nox.Session) -> None:
+    """Print the whole book to build/pdf/jax101.pdf (the HTML build first, if not current).
+
+    Sphinx's single-page builder assembles the chapters in reading order from the HTML
+    build's executed doctrees, and Chromium prints it (tools/make_pdf.py).
+    """
+    install(session, "test")
+    ensure_chromium(session)
+    session.run("sphinx-build", *sphinx_args(ROOT / "docs", BUILD))
+    session.run("python", "tools/make_pdf.py", str(BUILD))
+
+
+@nox.session
 def page_weight(session: nox.Session) -> None:
     """Build the book, then weigh every page in headless Chromium (KB gz, requests, ms to math).
 
