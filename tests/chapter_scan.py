@@ -25,6 +25,7 @@ import ast
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from chapter_cells import Block, blocks, python_source
 
@@ -505,6 +506,129 @@ def typed_numbers(source: str, allowed: dict[str, str]) -> list[Finding]:
     return findings
 
 
+# --- Glossary links -------------------------------------------------------------------------
+
+GLOSSARY = Path(__file__).resolve().parents[1] / "docs" / "appendix" / "glossary.md"
+_TERM_ROLE = re.compile(r"\{term\}`([^`<]*?)\s*(?:<([^>`]+)>)?`")
+# How prose uses each glossary term (case-insensitive). A chapter whose prose matches must
+# link the term at least once ({term}`...`); ``tests/test_glossary.py`` keeps the two lists
+# equal. Patterns avoid the everyday senses of a word ("lower bound", "leaves it unchanged").
+TERM_USES = {
+    "abstract value": r"\babstract\s+values?\b",
+    "asynchronous dispatch": r"\basynchronous(?:ly)?\s+dispatch",
+    "batch axis": r"\bbatch\s+ax[ie]s\b",
+    "carry": r"\b(?:the|its|a|scan's)\s+carry\b",
+    "callback": r"\bcallbacks?\b",
+    "checkpointing": r"\bcheckpointing\b|\brematerializ\w*",
+    "collective": r"\bcollectives?\b",
+    "compilation cache": r"\bcompilation\s+cache\b",
+    "cotangent": r"\bcotangents?\b",
+    "custom derivative rule": r"\bcustom\s+(?:JVP|VJP|derivative)\s+rules?\b",
+    "device": r"\bdevices?\b",
+    "donation": r"\bdonat(?:e|ed|es|ing|ion)\b",
+    "explicit state": r"\bexplicit\s+state\b",
+    "forward mode": r"\bforward[- ]mode\b",
+    "functional update": r"\bfunctional\s+updates?\b",
+    "gradient": r"\bgradients?\b",
+    "hessian-vector product": r"\bHessian[- ]vector\s+products?\b",
+    "hlo": r"(?-i:\b(?:Stable)?HLO\b)",
+    "jacobian": r"\bJacobians?\b",
+    "jaxpr": r"\bjaxprs?\b",
+    "leaf": r"\bleaf\b|\b(?:the|its|their|every|each|pytree's|tree's)\s+leaves\b",
+    "lowering": r"\blowering\b|\blowered\b",
+    "mesh": r"\bmesh(?:es)?\b",
+    "optimizer state": r"\boptimizer\s+states?\b",
+    "partitionspec": r"(?-i:\bPartitionSpecs?\b)",
+    "primitive": r"\bprimitives?\b",
+    "prng key": r"\bPRNG\s+keys?\b|\brandom\s+keys?\b",
+    "pure function": r"\bpure\s+functions?\b",
+    "pytree": r"\bpytrees?\b",
+    "ref": r"(?-i:\bRefs?\b)",
+    "residual": r"\bresiduals\b|\bsaved\s+residual\b",
+    "reverse mode": r"\breverse[- ]mode\b",
+    "roofline": r"\broofline\b",
+    "shard_map": r"(?-i:\bshard_map\b)",
+    "sharding": r"\bshard(?:ing|ings|ed)\b",
+    "split": r"\bsplit(?:s|ting)?\s+(?:the\s+|a\s+|one\s+|each\s+|its\s+)?keys?\b",
+    "static argument": r"\bstatic\s+arguments?\b",
+    "stop_gradient": r"\bstop_gradient\b",
+    "structured control flow": r"\bstructured\s+control\s+flow\b",
+    "tangent": r"\btangents?\b",
+    "tracer": r"\btracers?\b",
+    "tracing": r"\btracing\b",
+    "vectorization": r"\bvectori[sz](?:e|ed|es|ing|ation)\b",
+    "weak type": r"\bweak(?:ly)?[- ]typ(?:e|ed|es)\b",
+    "xla": r"(?-i:\bXLA\b)",
+}
+# Prose that names nothing: code, roles, link text and targets, math, headings, labels.
+_NOT_PROSE = [
+    re.compile(r"\[[^\]]*\]\([^)]*\)"),
+    *_STRIP,
+    re.compile(r"\$\$.*?\$\$", re.S),
+    re.compile(r"\$[^$\n]+\$"),
+    re.compile(r"^#+ .*$", re.M),
+]
+
+
+@functools.cache
+def glossary_terms() -> tuple[str, ...]:
+    """The terms the glossary page defines, lower-cased (Sphinx looks terms up that way)."""
+    text = GLOSSARY.read_text(encoding="utf8")
+    body = text.split("```{glossary}", 1)[1].split("\n```", 1)[0]
+    return tuple(line.strip().lower() for line in body.splitlines() if line[:1].isalnum())
+
+
+def linked_terms(source: str) -> set[str]:
+    r"""The glossary terms a page links with ``{term}``, lower-cased.
+
+    Examples:
+        >>> sorted(linked_terms("A {term}`tracer` and {term}`PRNG keys <PRNG key>`."))
+        ['prng key', 'tracer']
+    """
+    return {(target or text).strip().lower() for text, target in _TERM_ROLE.findall(source)}
+
+
+def term_uses(source: str) -> dict[str, tuple[int, int, int]]:
+    r"""Where the prose first uses each glossary term: term -> (line, start, end) in ``source``.
+
+    Examples:
+        >>> term_uses("# Tracer\nA tracer, `tracer` and $tracer$.\n")["tracer"][0]
+        2
+    """
+    offsets = [0]
+    for line in source.splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    found: dict[str, tuple[int, int, int]] = {}
+    for block in blocks(source):
+        if block.kind != "prose":
+            continue
+        text = block.text
+        for pattern in _NOT_PROSE:
+            text = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+        base = offsets[block.start - 1]
+        for term, pattern in TERM_USES.items():
+            match = re.search(pattern, text, re.IGNORECASE)
+            if match and term not in found:
+                line = block.start + text.count("\n", 0, match.start())
+                found[term] = (line, base + match.start(), base + match.end())
+    return found
+
+
+def unlinked_terms(source: str, other_senses: frozenset[str] = frozenset()) -> list[Finding]:
+    """Report each glossary term an executed chapter uses but never links.
+
+    ``other_senses``: terms the chapter uses only in another sense (a regression's residuals).
+    """
+    if "\njupytext:" not in source.split("\n---", 1)[0]:
+        return []  # appendix pages (the glossary among them) are not chapters
+    linked = linked_terms(source) | other_senses
+    return [
+        Finding(line, f"uses the glossary term {term!r} but never links it")
+        for term, (line, _, _) in sorted(term_uses(source).items(), key=lambda kv: kv[1])
+        if term not in linked
+    ]
+
+
 # --- Every rule, with its reviewed exceptions ------------------------------------------------
 
 # Checks about NumPy or Python that a chapter makes on purpose, as a contrast with JAX:
@@ -568,17 +692,26 @@ TYPED_INPUTS = {
 }
 
 
+# Words a chapter uses only in a sense other than the glossary's: (chapter, term) -> sense.
+OTHER_SENSES = {
+    ("autodiff.md", "residual"): "a regression's residuals, not the values AD saves",
+    ("logistic-regression.md", "checkpointing"): "saving a training run, not rematerialization",
+}
+
+
 # Every rule: name -> what it guards (the order in which ``nox -s lint`` lists findings).
 RULES = {
     "weak-check": "every check can fail",
     "typed-number": "no typed outputs in prose",
     "global-random": "the same random numbers on every build",
     "untagged-timing": "timings are tagged machine-dependent",
+    "unlinked-term": "a chapter links each glossary term it uses",
 }
 TYPED_FIX = (
     "glue it ({glue:text}`name`); if it restates an input, add the exact phrase and the "
     "reason to TYPED_INPUTS in tests/chapter_scan.py"
 )
+TERM_FIX = "link its first use in the prose: {term}`word` or {term}`words <glossary term>`"
 WEAK_FIX = (
     "compare a value JAX computed with an independent expectation; a deliberate contrast "
     "with NumPy goes into CONTRAST_CHECKS in tests/chapter_scan.py"
@@ -613,5 +746,9 @@ def chapter_findings(name: str, source: str) -> dict[str, list[Finding]]:
         "global-random": [f for f in global_random(source) if not line_has(f, CONTRAST_RANDOM)],
         "untagged-timing": [
             f for f in untagged_timings(source) if not line_has(f, UNTAGGED_TIMINGS)
+        ],
+        "unlinked-term": [
+            Finding(f.line, f.message, TERM_FIX)
+            for f in unlinked_terms(source, frozenset(t for p, t in OTHER_SENSES if p == name))
         ],
     }
