@@ -81,6 +81,9 @@ def _stand_ins() -> None:
             setattr(display, name, lambda *args, **_kwargs: args[0] if args else None)
         display.display = lambda *_args, **_kwargs: None  # type: ignore[attr-defined]
         ipython.display = display  # type: ignore[attr-defined]
+        # What matplotlib asks of an imported IPython: which version, and whether in a shell.
+        ipython.version_info = (0, 0, 0, "stand-in")  # type: ignore[attr-defined]
+        ipython.get_ipython = lambda: None  # type: ignore[attr-defined]
         sys.modules |= {"IPython": ipython, "IPython.display": display}
 
 
@@ -196,7 +199,10 @@ def record(docs: Path, names: list[str], timeout: float) -> dict[str, Any]:
     results = []
     for name in names or list(found):
         result = _run_in_process(name, found[name], env, timeout)
-        print(f"{result['status']:>7}  {name} ({result['seconds']} s)", flush=True)
+        failure = result.get("failure") or {}
+        where = f"line {failure['line']}: " if "line" in failure else ""
+        why = f": {where}{failure['error'].splitlines()[0]}" if failure else ""
+        print(f"{result['status']:>7}  {name} ({result['seconds']} s){why}", flush=True)
         results.append(result)
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     return {
