@@ -6,9 +6,10 @@ critical violation either way. The page must also load with no console error and
 failed or outside request, have its math typeset (no TeX left in the prose), a copy
 button on every code cell, alt text on every figure, and no code line within the 88
 characters of the lint wider than the column at 1280 px; a chapter must have outputs, a
-provenance note and its "Open in Colab" link. Pages are found in the built site, never
-listed here. Every check is proved able to fail on a broken page
-(``test_the_checks_catch_a_broken_page``).
+provenance note and its "Open in Colab" link. No display equation or output may reach past
+a box that hides it, and no page may scroll sideways, at 1280 px nor at 390 px (a phone).
+Pages are found in the built site, never listed here. Every check is proved able to fail on
+a broken page (``test_the_checks_catch_a_broken_page``).
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ def light_problems(visit: sitetools.Visit) -> dict[str, Any]:
         ],
         "code wider than the column": facts["wideCode"],
         "page scrolls sideways": facts["pageWidth"] > 0,
+        "equation or output cut off": sitetools.clipped(page)["clipped"],
         "axe (light)": audit(page),
     }
 
@@ -167,28 +169,31 @@ def test_every_page_in_light_and_dark_mode(browser, site: str, built_book):
     assert found == {}, json.dumps(found, indent=1)
 
 
-WIDTHS = (390, 1280)  # a phone, and a laptop
+PHONE, LAPTOP = 390, 1280  # viewport widths, px
+INDEXES = ["genindex.html", "search.html"]  # Sphinx's own pages, not in sitetools.pages
 
 
 def cut_off(context: Any, url: str) -> dict[str, Any]:
     """Return the display equations and outputs the page at ``url`` cuts off, and how far
     the page scrolls sideways (nothing wrong: empty values)."""
     visit = sitetools.open_page(context, url)
-    visit.page.wait_for_load_state("networkidle")
     visit.page.evaluate("() => document.fonts.ready.then(() => true)")  # final widths
     facts = sitetools.clipped(visit.page)
     visit.page.close()
     return wrong({"cut off": facts["clipped"], "page scrolls sideways (px)": facts["sideways"]})
 
 
-def test_no_equation_or_output_is_cut_off_and_no_page_scrolls_sideways(
+def test_no_equation_or_output_is_cut_off_and_no_page_scrolls_sideways_on_a_phone(
     browser, site: str, built_book
 ):
     # A display equation or an output wider than the column scrolls inside its own box;
-    # nothing that hides overflow cuts it, and no page is wider than the screen.
-    names = [*sitetools.pages(built_book.html), "genindex.html"]
+    # nothing that hides overflow cuts it, and no page is wider than the screen. At 1280 px
+    # the book's pages get the same checks in test_every_page_in_light_and_dark_mode.
     found = {}
-    for width in WIDTHS:
+    for width, names in [
+        (PHONE, [*sitetools.pages(built_book.html), *INDEXES]),
+        (LAPTOP, INDEXES),
+    ]:
         context = browser.new_context(viewport={"width": width, "height": 800})
         for name in names:
             problems = cut_off(context, f"{site}/{name}")
@@ -324,6 +329,9 @@ a_very_long_line_of_code = [i * 2 for i in range(1000)]  # much wider than 200 p
 4
 5</pre></div>
 <div style="width: 2000px">wide</div>
+<div class="math" style="overflow: hidden; width: 100px"><span class="katex"><span
+ class="katex-html"><span style="display: inline-block; width: 300px">cut off</span></span>
+</span></div>
 <figure><img src="missing.png" alt="_images/missing.png"></figure>
 <img src="https://example.invalid/x.png" alt="far">
 <script>console.error("broken on purpose")</script>
