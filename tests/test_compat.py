@@ -1,14 +1,16 @@
 """``tools/compat.py`` writes a compatibility record; the Compatibility page renders it.
 
 The record is made from two tiny fixture chapters, one whose claim holds and one whose
-claim fails, run as the tool runs the book's chapters (a process each, ``PYTHONPATH=src``,
-without myst-nb or IPython: the stand-ins are used). The page is the book's own
+claim fails, run as the tool runs the book's chapters (a process each, ``PYTHONPATH=src``);
+the stand-ins for myst-nb and IPython, used where those are not installed, are tried in a
+process that cannot find them. The page is the book's own
 ``docs/appendix/compatibility.md``, built in process with that record, and with none.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -68,6 +70,31 @@ def test_the_record_says_which_chapter_failed_and_why(record):
     line = FAILS.splitlines()[failed["failure"]["line"] - 1]
     assert line.startswith("check(int(total) == 7"), line  # the chapter's own line
     assert "DeprecationWarning: old" in chapters["warns"]["failure"]["error"]
+
+
+STAND_INS = """
+import importlib.util, sys
+found = importlib.util.find_spec
+missing = {"myst_nb", "IPython"}
+importlib.util.find_spec = lambda name, *a: None if name in missing else found(name, *a)
+import compat
+compat._stand_ins()
+from IPython.display import Markdown
+from myst_nb import glue
+import matplotlib.pyplot as plt  # asks an imported IPython which version, and for a shell
+glue("x", Markdown("y"))
+fig, ax = plt.subplots()
+print(type(sys.modules["myst_nb"]).__name__, sys.modules["IPython"].version_info[-1])
+"""
+
+
+def test_the_stand_ins_serve_where_myst_nb_and_ipython_are_missing():
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tools"), "MPLBACKEND": "agg"}
+    result = subprocess.run(
+        [sys.executable, "-c", STAND_INS], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["module", "stand-in"]
 
 
 def test_the_record_names_what_ran_it(record):
