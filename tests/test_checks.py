@@ -182,3 +182,107 @@ def test_check_primitives_refuses_an_empty_claim():
     jaxpr = jax.make_jaxpr(jnp.sin)(1.0)
     with pytest.raises(jax101.CheckCannotFail, match="none given"):
         jax101.check_primitives(jaxpr, claim="nothing to look for")
+
+
+# Tests that kill mutants of _checks.py which the tests above let through (issue 21 item 18).
+# Each expected value comes from the claim itself, never from the helper's output.
+
+
+def test_check_primitives_fails_when_a_forbidden_primitive_appears():
+    jaxpr = jax.make_jaxpr(jnp.sin)(1.0)
+    with pytest.raises(jax101.CheckFailed, match=r"present but forbidden: \['sin'\]"):
+        jax101.check_primitives(jaxpr, absent=["sin"], claim="no sin")
+
+
+def test_check_primitives_returns_the_names_and_counts_the_check():
+    jaxpr = jax.make_jaxpr(lambda x: jnp.sin(x) * 2.0)(1.0)
+    before = jax101.checks_passed()
+    names = jax101.check_primitives(jaxpr, present=["sin"], claim="sin")
+    assert names == ["sin", "mul"]
+    assert jax101.checks_passed() == before + 1
+
+
+@pytest.mark.parametrize("expected", [0, 2, 3])
+def test_compilations_expect_fails_on_any_other_count(expected):
+    seen = jax101.Compilations(names=["jit(f)"])  # one compilation
+    with pytest.raises(jax101.CheckFailed, match=f"{expected} compilation"):
+        seen.expect(expected, claim="compiles as claimed")
+
+
+def test_compilations_expect_passes_on_the_exact_count_and_counts_it():
+    before = jax101.checks_passed()
+    jax101.Compilations(names=["jit(f)", "jit(f)"]).expect(2, claim="compiles twice")
+    assert jax101.checks_passed() == before + 1
+
+
+@pytest.mark.parametrize("condition", [np.bool_(False), jnp.array(False), 0, []])
+def test_check_fails_on_every_false_value_not_only_false_itself(condition):
+    with pytest.raises(jax101.CheckFailed):
+        jax101.check(condition, claim="falsy is false")
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected"),
+    [
+        pytest.param(np.ones((1, 3)), np.ones(3), id="row-vs-vector"),
+        pytest.param(np.ones((3, 1)), np.ones(3), id="column-vs-vector"),
+        pytest.param(np.ones(3), np.ones((1, 3)), id="vector-vs-row"),
+    ],
+)
+def test_check_close_compares_shapes_not_sizes(actual, expected):
+    with pytest.raises(jax101.CheckFailed, match="shape"):
+        jax101.check_close(actual, expected, claim="same shape")
+
+
+def test_check_close_fails_when_actual_is_below_expected():
+    with pytest.raises(jax101.CheckFailed):
+        jax101.check_close(0.9, 1.0, rtol=0.01, claim="0.9 is 1 within 1 %")
+
+
+def test_check_close_fails_when_one_element_of_many_is_wrong():
+    actual = np.array([1.0, 2.0, 3.0, 4.5])
+    with pytest.raises(jax101.CheckFailed, match="max"):
+        jax101.check_close(actual, [1.0, 2.0, 3.0, 4.0], rtol=1e-3, claim="one bad element")
+
+
+def test_check_close_default_rtol_is_one_in_a_million():
+    # 1 + 5e-7 is inside rtol=1e-6, 1 + 2e-6 is outside: the default bound is 1e-6.
+    jax101.check_close(1.0 + 5e-7, 1.0, claim="within the default rtol")
+    with pytest.raises(jax101.CheckFailed):
+        jax101.check_close(1.0 + 2e-6, 1.0, claim="outside the default rtol")
+
+
+def test_check_close_scales_rtol_by_the_magnitude_of_a_negative_expected_value():
+    jax101.check_close(-100.05, -100.0, rtol=1e-3, claim="|error| 0.05 <= 1e-3 * 100")
+    with pytest.raises(jax101.CheckFailed):
+        jax101.check_close(-100.2, -100.0, rtol=1e-3, claim="|error| 0.2 > 1e-3 * 100")
+
+
+def test_the_audit_boundary_is_half_the_magnitude():
+    # expected 4: the wrong answer is 4 + 0.5 * 4 = 6, at distance 2.
+    jax101.check_close(4.0, 4.0, atol=1.99, claim="atol just below the wrong distance")
+    with pytest.raises(jax101.CheckCannotFail):
+        jax101.check_close(4.0, 4.0, atol=2.0, claim="atol equal to the wrong distance")
+    # expected 0.25: the magnitude is floored at 1, so the wrong answer is 0.75, distance 0.5.
+    jax101.check_close(0.25, 0.25, atol=0.49, claim="atol below 0.5")
+    with pytest.raises(jax101.CheckCannotFail):
+        jax101.check_close(0.25, 0.25, atol=0.5, claim="atol of 0.5")
+
+
+def test_the_audit_ignores_non_finite_expected_values():
+    before = jax101.checks_passed()
+    jax101.check_close(np.inf, np.inf, claim="infinity is expected")
+    jax101.check_close([np.inf, 2.0], [np.inf, 2.0], rtol=0.1, claim="the finite part is audited")
+    assert jax101.checks_passed() == before + 2
+    with pytest.raises(jax101.CheckCannotFail):
+        jax101.check_close([np.inf, 2.0], [np.inf, 2.0], rtol=0.6, claim="loose on the finite part")
+
+
+def test_a_passing_expect_error_is_counted_and_a_failing_one_is_not():
+    before = jax101.checks_passed()
+    with jax101.expect_error(ZeroDivisionError, claim="divides by zero", show=False):
+        _ = 1 / 0
+    assert jax101.checks_passed() == before + 1
+    with pytest.raises(jax101.CheckFailed), jax101.expect_error(KeyError, claim="no error"):
+        pass
+    assert jax101.checks_passed() == before + 1
