@@ -85,6 +85,18 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def mutants(session: nox.Session) -> None:
+    """Mutate the check, timing, HLO and roofline helpers; their focused tests must fail.
+
+    Prints the share of mutants killed per module and overall, and each survivor (file:line,
+    the mutation). ``-- _checks.py`` limits it to one module, ``-- --jobs N`` runs N at once.
+    Not a default session: it runs the focused tests once per mutant (minutes).
+    """
+    install(session, "test")
+    session.run("python", "tools/mutants.py", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Check the chapters (cells with ruff, the chapter rules), then ruff, mypy, codespell."""
     install(session, "lint")

@@ -262,11 +262,11 @@ def test_the_audit_boundary_is_half_the_magnitude():
     # expected 4: the wrong answer is 4 + 0.5 * 4 = 6, at distance 2.
     jax101.check_close(4.0, 4.0, atol=1.99, claim="atol just below the wrong distance")
     with pytest.raises(jax101.CheckCannotFail):
-        jax101.check_close(4.0, 4.0, atol=2.0, claim="atol equal to the wrong distance")
+        jax101.check_close(4.0, 4.0, atol=2.0, rtol=0.0, claim="atol equal to the distance")
     # expected 0.25: the magnitude is floored at 1, so the wrong answer is 0.75, distance 0.5.
     jax101.check_close(0.25, 0.25, atol=0.49, claim="atol below 0.5")
     with pytest.raises(jax101.CheckCannotFail):
-        jax101.check_close(0.25, 0.25, atol=0.5, claim="atol of 0.5")
+        jax101.check_close(0.25, 0.25, atol=0.5, rtol=0.0, claim="atol of 0.5")
 
 
 def test_the_audit_ignores_non_finite_expected_values():
@@ -286,3 +286,11 @@ def test_a_passing_expect_error_is_counted_and_a_failing_one_is_not():
     with pytest.raises(jax101.CheckFailed), jax101.expect_error(KeyError, claim="no error"):
         pass
     assert jax101.checks_passed() == before + 1
+
+
+def test_check_close_compares_complex_values_as_complex_numbers():
+    # |(1+2j) - (1+2.1j)| = 0.1: inside atol 0.2, outside atol 0.05 (the real parts agree).
+    jax101.check_close(jnp.array(1 + 2j), 1 + 2.1j, atol=0.2, claim="complex within 0.2")
+    jax101.check_close(1 + 2.1j, jnp.array(1 + 2j), atol=0.2, claim="complex expected")
+    with pytest.raises(jax101.CheckFailed):
+        jax101.check_close(jnp.array(1 + 2j), 1 + 2.1j, atol=0.05, claim="complex within 0.05")
