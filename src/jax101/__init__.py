@@ -4,6 +4,7 @@ The chapters import everything they reuse from here: the check helpers that keep
 claim of the book true on every build, and the provenance record printed under each chapter.
 """
 
+from . import exercises as exercises
 from ._alternate import time_alternately as time_alternately
 from ._benchmarks import BENCHMARKS as BENCHMARKS
 from ._benchmarks import op_chain as op_chain
@@ -75,6 +76,7 @@ __all__ = [
     "collectives",
     "count_compilations",
     "count_kernels",
+    "exercises",
     "expect_error",
     "figures_table",
     "hlo_ops",
