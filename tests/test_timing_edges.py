@@ -123,3 +123,29 @@ def test_roofline_reference_reads_every_array_argument(monkeypatch):
 def test_roofline_refuses_no_repeats_or_no_arrays(args, repeats):
     with pytest.raises(ValueError, match="at least one array"):
         _roofline.roofline(lambda *a: a, *args, repeats=repeats)
+
+
+def test_roofline_defaults_to_five_rounds_and_accepts_one(monkeypatch):
+    asked = []
+
+    def capture(calls, *, repeats):
+        asked.append(repeats)
+        one = Timing(1.0, 1.0, (1.0,))
+        return {"step": one, "reference": one}
+
+    monkeypatch.setattr(_roofline, "time_alternately", capture)
+    _roofline.roofline(lambda a: a, jnp.ones(2))
+    _roofline.roofline(lambda a: a, jnp.ones(2), repeats=1)
+    assert asked == [5, 1]
+
+
+def test_time_call_defaults_to_one_warmup_and_seven_runs():
+    fn = Counter()
+    assert len(_timing.time_call(fn).runs) == 7
+    assert fn.calls == 1 + 7
+
+
+def test_time_alternately_defaults_to_five_rounds_and_seed_zero():
+    result = _alternate.time_alternately({"a": (Counter(), ()), "b": (Counter(), ())})
+    assert (len(result["a"].runs), result.seed) == (5, 0)
+    assert result.order == tuple(_alternate._balanced_orders(["a", "b"], 5, seed=0))
