@@ -11,7 +11,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jax101 import Dataset, Params, _blocked, _hlo, _logreg, _records
+from jax101 import Dataset, Params, _benchmarks, _blocked, _hlo, _logreg, _plot, _records
+from jax101._timing import Timing
 
 HLO = """HloModule m, entry_computation_layout={(f32[8]{0})->f32[2,4]{1,0}}
 
@@ -92,3 +93,46 @@ def test_a_bool_device_count_is_a_problem():
     record = valid_record()
     record["device_count"] = True
     assert _records.record_problems(record) == ["field 'device_count' must be int, got True"]
+
+
+def fake_alternation(medians: dict[str, float]):
+    def time_alternately(calls, *, repeats):
+        assert set(calls) == set(medians)
+        return {name: Timing(m, m, (m,) * repeats) for name, m in medians.items()}
+
+    return time_alternately
+
+
+def test_the_eager_speedup_is_eager_time_over_jit_time(monkeypatch):
+    monkeypatch.setattr(
+        _benchmarks, "time_alternately", fake_alternation({"eager": 4e-3, "jit": 1e-3})
+    )
+    figures = _benchmarks._eager_vs_jit(repeats=1)
+    assert (figures["eager_ms"], figures["jit_ms"], figures["speedup"]) == (4.0, 1.0, 4.0)
+
+
+def test_the_scan_speedup_is_loop_time_over_scan_time(monkeypatch):
+    monkeypatch.setattr(
+        _benchmarks, "time_alternately", fake_alternation({"loop": 6e-3, "scan": 2e-3})
+    )
+    figures = _benchmarks._scan_vs_loop(repeats=1, steps=3)
+    assert (figures["steps"], figures["speedup"]) == (3, 3.0)
+
+
+def test_the_plot_spans_the_data_plus_half_a_unit_and_draws_the_boundary():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    data = Dataset(x=np.array([[0.0, 1.0], [2.0, -3.0]]), y=np.array([0.0, 1.0]))
+    ax = _plot.plot_decision_boundaries(
+        data, {"b": Params(w=np.array([1.0, 1.0]), b=np.array(-1.0))}
+    )
+    try:
+        assert ax.get_xlim() == pytest.approx((-0.5, 2.5))
+        assert ax.get_ylim() == pytest.approx((-3.5, 1.5))
+        (line,) = ax.get_lines()
+        ends = np.column_stack(line.get_data())
+        np.testing.assert_allclose(ends @ np.array([1.0, 1.0]) - 1.0, [0.0, 0.0], atol=1e-9)
+    finally:
+        plt.close(ax.figure)
