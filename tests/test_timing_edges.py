@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import types
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -149,3 +150,19 @@ def test_time_alternately_defaults_to_five_rounds_and_seed_zero():
     result = _alternate.time_alternately({"a": (Counter(), ()), "b": (Counter(), ())})
     assert (len(result["a"].runs), result.seed) == (5, 0)
     assert result.order == tuple(_alternate._balanced_orders(["a", "b"], 5, seed=0))
+
+
+def test_time_compile_times_the_compilation_of_fn_with_its_outputs(monkeypatch):
+    wrapped = []
+
+    def recording_jit(fn):
+        wrapped.append(fn)
+        return jax.jit(fn)
+
+    fake_clock(monkeypatch, [10.0, 12.5])
+    monkeypatch.setattr(_timing, "jax", types.SimpleNamespace(jit=recording_jit))
+    assert _timing.time_compile(jnp.sin, jnp.ones(3)) == 2.5  # end minus start
+    (fresh,) = wrapped
+    assert fresh is not jnp.sin  # a new function: the compilation cache cannot answer
+    out = jax.eval_shape(fresh, jnp.ones(3))  # it returns fn's outputs, so none is dropped
+    assert (out.shape, out.dtype) == ((3,), jnp.float32)
