@@ -639,7 +639,6 @@ NOT_YET_GRADED_IN_CHAPTER = {
     "jaxprs",
     "explicit-state",
     "logistic-regression",
-    "sharp-bits",
     "control-flow",
     "random",
     "pytrees",
