@@ -166,3 +166,11 @@ def test_time_compile_times_the_compilation_of_fn_with_its_outputs(monkeypatch):
     assert fresh is not jnp.sin  # a new function: the compilation cache cannot answer
     out = jax.eval_shape(fresh, jnp.ones(3))  # it returns fn's outputs, so none is dropped
     assert (out.shape, out.dtype) == ((3,), jnp.float32)
+
+
+def test_first_counts_count_the_rounds_each_call_opened():
+    timing = Timing(1.0, 1.0, (1.0,))
+    result = _alternate.Alternation(
+        {"a": timing, "b": timing}, order=[("a", "b"), ("b", "a"), ("a", "b")], seed=0
+    )
+    assert result.first_counts() == {"a": 2, "b": 1}
