@@ -38,25 +38,28 @@ MODULES: dict[str, list[str]] = {
     "_roofline.py": ["tests/test_performance_helpers.py", "tests/test_timing_edges.py"],
 }
 
-# (module, the mutated line's stripped source, mutation) -> why no test can kill it
-EQUIVALENT: dict[tuple[str, str, str], str] = {
-    ("_hlo.py", 'rest = rhs.split(" ", 1)[1]', "1 -> 2"): "an HLO type holds no space, so "
-    "the second piece is the opcode and its operands whether the split stops after 1 or 2",
-    ("_hlo.py", 'return rest.split("(", 1)[0].strip()', "1 -> 2"): "only the piece before "
+# (module, the mutated line's stripped source, the node's column, mutation) -> why no test
+# can kill it (the column tells apart two mutants of one line)
+EQUIVALENT: dict[tuple[str, str, int, str], str] = {
+    ("_hlo.py", 'rest = rhs.split(" ", 1)[1]', 30, "1 -> 2"): "an HLO type holds no space, "
+    "so the second piece is the opcode and its operands whether the split stops after 1 or 2",
+    ("_hlo.py", 'return rest.split("(", 1)[0].strip()', 27, "1 -> 2"): "only the piece before "
     "the first '(' is kept, however many more splits are made",
-    ("_hlo.py", "rest = rhs[at + 1 :].lstrip()", "1 -> 2"): "the character after a tuple "
+    ("_hlo.py", "rest = rhs[at + 1 :].lstrip()", 32, "1 -> 2"): "the character after a tuple "
     "type's ')' is the space before the opcode, which lstrip() removes anyway",
-    ("_checks.py", "_passed = 0", "0 -> 1"): "the counter's start value is never observed: "
+    ("_checks.py", "_passed = 0", 10, "0 -> 1"): "the counter's start value is never observed: "
     "checks_passed() is only ever compared with an earlier reading of itself",
     (
         "_checks.py",
         "wrong = e + 0.5 * np.maximum(np.abs(e), 1.0)",
+        12,
         "+ -> -",
     ): "the audit compares |wrong - e| only, and moving expected down by the same amount "
     "gives the same distance",
     (
         "_alternate.py",
         "while len(orders) < rounds:",
+        10,
         "< -> <=",
     ): "the extra block it draws comes after the first ``rounds`` orders, and "
     "``orders[:rounds]`` cuts it off: the orders returned are the same",
@@ -97,14 +100,15 @@ class Mutant:
 
     module: str
     line: int
+    column: int
     line_text: str
     mutation: str
     source: str
 
     @property
-    def key(self) -> tuple[str, str, str]:
+    def key(self) -> tuple[str, str, int, str]:
         """The key of :data:`EQUIVALENT` that names this mutant."""
-        return (self.module, self.line_text, self.mutation)
+        return (self.module, self.line_text, self.column, self.mutation)
 
 
 def _docstring_nodes(tree: ast.AST) -> set[int]:
@@ -194,6 +198,7 @@ def generate(module: str, source: str) -> list[Mutant]:
                 Mutant(
                     module=module,
                     line=line,
+                    column=getattr(node, "col_offset", 0),
                     line_text=lines[line - 1].strip() if line else "",
                     mutation=description,
                     source=ast.unparse(ast.fix_missing_locations(mutated)),
