@@ -651,12 +651,7 @@ CONTRAST_RANDOM = {
 
 # Cells that time something for a later cell tagged machine-dependent, and whose own output
 # is the same on every build: (chapter, exact text of the line) -> why it is allowed.
-UNTAGGED_TIMINGS = {
-    ("parallelism.md", "    began = time.perf_counter()"): (
-        "times the two-process run for a later, tagged cell; its own output is the example's "
-        "report, which the reproducibility check should keep comparing"
-    ),
-}
+UNTAGGED_TIMINGS: dict[tuple[str, str], str] = {}
 
 # Typed numbers that restate an input, a definition or a hand derivation, not an output:
 # (chapter, exact phrase) -> why it is allowed.

@@ -108,7 +108,7 @@ def test_each_chapter_is_offered_as_a_notebook_with_its_outputs(built_book, name
     nbformat.validate(notebook)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     source = (ROOT / "docs" / f"{name}.md").read_text()
-    assert code[0].source.splitlines()[-1].startswith("%pip install --quiet jax101")
+    assert code[0].source.splitlines()[1].startswith("%pip install --quiet jax101@")
     assert len(code) == source.count("```{code-cell}") + 1  # the install cell, then the chapter
     shown = page.count('class="cell_output')  # cells whose outputs the page shows
     assert shown > 0
