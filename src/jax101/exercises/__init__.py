@@ -1,6 +1,6 @@
-"""Exercises that grade the reader's own answer: :data:`EXERCISES` and :func:`grade`.
+"""Exercises that grade the reader's own answer: ``EXERCISES`` and :func:`grade`.
 
-Every exercise of the book (the "**Exercise N" headings of its chapters) has an id
+Every exercise of the book (the "Exercise N" headings of its chapters) has an id
 ``"chapter/N"`` and a grader. In a chapter, the reader's answer cell holds a stub, the next
 cell calls ``jax101.exercises.grade(id, answer)``, which prints one line, and the solution
 follows, collapsed. The build grades the chapter's reference solution in a hidden cell and

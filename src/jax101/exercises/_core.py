@@ -1,7 +1,7 @@
 """The grading machinery: exercise records, the registry, and :func:`grade`.
 
 A grader is a function of the reader's answer that returns nothing when the answer is right
-and raises :class:`Wrong` (what is wrong, and a hint) when it is not. Graders never print or
+and raises ``Wrong`` (what is wrong, and a hint) when it is not. Graders never print or
 return the reference solution: they compare the answer with values computed independently
 (NumPy, a hand derivation, another JAX transformation) on inputs of their own, chosen to
 catch the plausible mistakes (shapes, dtypes, batched axes, NaN at a kink, reused keys).
@@ -39,10 +39,10 @@ class Exercise:
     """One exercise of the book.
 
     Attributes:
-        id: ``"chapter/N"``, as in the chapter's "**Exercise N" heading.
+        id: ``"chapter/N"``, as in the chapter's "Exercise N" heading.
         title: The exercise's title.
         answer: What the grader expects, in words ("a function ``dist(p, q)``").
-        grader: Returns ``None`` for a right answer; raises :class:`Wrong`.
+        grader: Returns ``None`` for a right answer; raises ``Wrong``.
     """
 
     id: str
@@ -116,7 +116,7 @@ def grade(exercise_id: str, answer: object, *, quiet: bool = False) -> Grade:
     with a hint. It never shows the solution. Only an unknown ``exercise_id`` raises.
 
     Args:
-        exercise_id: ``"chapter/N"``, e.g. ``"vmap/1"``; see :data:`EXERCISES`.
+        exercise_id: ``"chapter/N"``, e.g. ``"vmap/1"``; see ``EXERCISES``.
         answer: What the exercise asks for: a function, an array, a pytree.
         quiet: Return the verdict without printing it.
 
