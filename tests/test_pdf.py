@@ -34,6 +34,7 @@ def chapter_titles() -> list[str]:
 def pdf_text(built_book) -> tuple[int, str]:
     """Print the session's book to PDF once; return its page count and text."""
     import pypdf  # noqa: PLC0415 (only these tests read PDFs)
+
     assert built_book.returncode == 0, built_book.log[-3000:]
     build = built_book.html.parent
     assert main([str(build)]) == 0
