@@ -16,6 +16,9 @@ pytestmark = pytest.mark.slow
 CHAPTERS = sorted(p.stem for p in (ROOT / "docs").glob("*.md") if "kernelspec:" in p.read_text())
 
 
+NOT_LOADED = {"next", "prev", "index", "search", "canonical"}  # link rels that load nothing
+
+
 class _Resources(HTMLParser):
     """Collect the URLs a page loads by itself (scripts, styles, images, frames, fonts)."""
 
@@ -27,7 +30,7 @@ class _Resources(HTMLParser):
         values = dict(attrs)
         if tag in {"script", "img", "iframe", "audio", "video", "source", "embed"}:
             self.urls.append(values.get("src") or "")
-        if tag == "link" and values.get("rel") not in {"next", "prev", "index", "search"}:
+        if tag == "link" and values.get("rel") not in NOT_LOADED:
             self.urls.append(values.get("href") or "")
 
 

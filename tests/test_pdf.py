@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
 from booktools import ROOT
+from chapter_cells import blocks
 from make_pdf import PDF_NAME, PdfError, assemble, main
 
 pytestmark = pytest.mark.slow
@@ -24,7 +26,8 @@ def chapter_titles() -> list[str]:
     titles = []
     for name in names:
         text = (ROOT / "docs" / f"{name}.md").read_text(encoding="utf8")
-        title = TITLE.search(text)
+        prose = "\n".join(b.text for b in blocks(text) if b.kind == "prose")
+        title = TITLE.search(prose)  # not a comment line of a code cell
         assert title, f"docs/{name}.md has no title"
         titles.append(re.sub(r"[`*]", "", title.group(1)))
     return titles
@@ -40,6 +43,7 @@ def pdf_text(built_book) -> tuple[int, str]:
     assert main([str(build)]) == 0
     reader = pypdf.PdfReader(build / "pdf" / PDF_NAME)
     text = "\n".join(page.extract_text() for page in reader.pages)
+    text = unicodedata.normalize("NFKC", text)  # the fonts' ligatures: "ﬀ" is "ff"
     return len(reader.pages), " ".join(text.split())
 
 
