@@ -17,22 +17,37 @@ from pathlib import Path
 PACKAGE = "jax101"
 
 
-def _package_files(package: str) -> list[Path]:
+def _package_root(package: str) -> Path:
     spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
         msg = f"the {package!r} package is not installed in the environment running Sphinx"
         raise RuntimeError(msg)
-    root = Path(spec.origin).parent
+    return Path(spec.origin).parent
+
+
+def _package_files(package: str) -> list[Path]:
+    root = _package_root(package)
     return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
 def package_modules(package: str = PACKAGE) -> dict[str, Path]:
-    """Map each module of ``package`` (``jax101``, ``jax101._checks``, ...) to its file."""
+    """Map each module of ``package`` (``jax101``, ``jax101._checks``, ...) to its file.
+
+    Subpackages keep their dotted names (``jax101.exercises``, ``jax101.exercises._core``):
+    their ``__init__`` is not the package's own.
+
+    Examples:
+        >>> modules = package_modules()
+        >>> modules["jax101"].parent.name, modules["jax101.exercises"].parent.name
+        ('jax101', 'exercises')
+    """
+    root = _package_root(package)
     modules = {}
     for path in _package_files(package):
         if path.suffix == ".py":
-            name = path.stem if path.stem != "__init__" else ""
-            modules[f"{package}.{name}".rstrip(".")] = path
+            parts = path.relative_to(root).with_suffix("").parts
+            parts = parts[:-1] if parts[-1] == "__init__" else parts
+            modules[".".join((package, *parts))] = path
     return modules
 
 
@@ -45,19 +60,25 @@ def module_imports(modules: dict[str, Path], package: str = PACKAGE) -> dict[str
         True
     """
     return {
-        name: set(_imports_in(path.read_text(encoding="utf8"), package)) & set(modules)
+        name: set(_imports_in(path.read_text(encoding="utf8"), _parent(name, path), package))
+        & set(modules)
         for name, path in modules.items()
     }
 
 
+def _parent(name: str, path: Path) -> str:
+    """The package a module's relative imports start from."""
+    return name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+
+
 @functools.lru_cache(maxsize=256)
-def _imports_in(source: str, package: str) -> frozenset[str]:
-    """The modules of ``package`` that a module's source imports: parsed once per text."""
+def _imports_in(source: str, parent: str, package: str) -> frozenset[str]:
+    """The modules of ``package`` that a module of ``parent`` imports: parsed once per text."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom) and node.level == 1:
-            target = f"{package}.{node.module}" if node.module else package
-            found.update({target} if node.module else {f"{package}.{a.name}" for a in node.names})
+            target = f"{parent}.{node.module}" if node.module else parent
+            found.update({target} if node.module else {f"{parent}.{a.name}" for a in node.names})
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package):
             found.add(node.module or package)
     return frozenset(found)
