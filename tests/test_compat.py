@@ -116,7 +116,7 @@ def _build_page(tmp_path: Path, records: list[dict]) -> tuple[str, str]:
     shutil.copyfile(ROOT / "docs/appendix/compatibility.md", srcdir / "appendix/compat.md")
     (srcdir / "index.md").write_text("# Book\n\n```{toctree}\nappendix/compat\nfails\n```\n")
     (srcdir / "fails.md").write_text("# Fails\n")
-    (srcdir / "conf.py").write_text('extensions = ["myst_parser", "compat_records"]\n')
+    (srcdir / "conf.py").write_text(FIXTURE_CONF)
     (srcdir / "_data" / "compat").mkdir(parents=True)
     for number, made in enumerate(records):
         (srcdir / "_data" / "compat" / f"run{number}.json").write_text(json.dumps(made))
@@ -146,9 +146,14 @@ def test_the_page_says_when_there_is_no_record(tmp_path):
     assert compat_records.NO_RECORD in page
 
 
+# Like the book, myst-nb parses the pages (with only myst-parser, a Sphinx app made after
+# another in-process build with myst-nb asks for myst-nb's parser and fails); no execution.
+FIXTURE_CONF = 'extensions = ["myst_nb", "compat_records"]\nnb_execution_mode = "off"\n'
+
 KERNEL_RECORD = {"jax_version": "9.8.7", "jaxlib_version": "9.8.6", "python_version": "3.99.0"}
 FAKE_EXECUTION = f"""
-extensions = ["myst_parser", "compat_records"]
+extensions = ["myst_nb", "compat_records"]
+nb_execution_mode = "off"
 
 def setup(app):  # stands in for execution.py: a chapter's kernel reported these versions
     def record(app, env):
