@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sphinx_command import CONF, ROOT, sphinx_args
 
@@ -106,3 +108,16 @@ def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+def run_script(source: str, timeout: float = 300) -> Any:
+    """Run Python ``source`` in a fresh process; return the JSON its last line printed.
+
+    A fresh process is how a test gets its own JAX configuration (simulated devices).
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", source], capture_output=True, text=True, check=False,
+        timeout=timeout,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])

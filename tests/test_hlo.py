@@ -8,13 +8,11 @@ compiled in a fresh process, checks the parser against what XLA prints today.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 from collections import Counter
 
 import pytest
+from booktools import run_script
 
 import jax101
 from jax101 import CollectiveBuffers
@@ -262,15 +260,7 @@ EIGHT_DEVICES = textwrap.dedent(
 
 
 def test_a_real_eight_device_program():
-    result = subprocess.run(
-        [sys.executable, "-c", EIGHT_DEVICES],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    found = json.loads(result.stdout.strip().splitlines()[-1])
+    found = run_script(EIGHT_DEVICES)
     names = ["all-gather", "all-reduce", "all-to-all", "collective-permute", "reduce-scatter"]
     assert found["counts"] == dict.fromkeys(names, 1)
     block = 8 * 8 * 4  # float32[8, 8] per device

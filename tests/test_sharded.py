@@ -6,9 +6,6 @@ fresh Python process; the argument checks run here, on this process's devices.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 
 import jax
@@ -16,6 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
+from booktools import run_script
 
 import jax101
 
@@ -60,7 +58,7 @@ EIGHT_DEVICES = textwrap.dedent(
         "replicated": dp.w.sharding.is_fully_replicated and m.loss.sharding.is_fully_replicated,
         "step_params": [*np.asarray(p.w).tolist(), float(p.b)],
         "one_step_params": [*np.asarray(q.w).tolist(), float(q.b)],
-        "all_reduce": "all-reduce(" in text or "all-reduce-start(" in text,
+        "all_reduce": jax101.collectives(text)["all-reduce"] >= 1,
         "odd_error": odd_error,
     }))
     """
@@ -70,15 +68,7 @@ EIGHT_DEVICES = textwrap.dedent(
 @pytest.fixture(scope="module")
 def eight():
     """The results of training on 8 simulated CPU devices, from a fresh process."""
-    result = subprocess.run(
-        [sys.executable, "-c", EIGHT_DEVICES],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_script(EIGHT_DEVICES)
 
 
 def test_the_batch_is_split_over_eight_devices(eight):
