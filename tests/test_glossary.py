@@ -1,21 +1,20 @@
 """The glossary: at least 40 terms, each linked by the chapters that use it.
 
 The rule that a chapter links every glossary term its prose uses is one of the chapter rules
-(``unlinked-term`` in ``tests/chapter_scan.py``; ``nox -s lint`` prints its findings). These
+(``unlinked-term`` in ``tests/chapter_scan.py``, run over every page by
+``tests/test_chapter_rules.py``; ``nox -s lint`` prints its findings). These
 tests hold the glossary itself to account: its terms, their usage patterns, and the links.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from booktools import ROOT, chapter
 from chapter_scan import (
     OTHER_SENSES,
     TERM_USES,
-    chapter_findings,
     glossary_terms,
     linked_terms,
     term_uses,
@@ -52,13 +51,6 @@ def test_every_term_link_names_a_glossary_term():
 def test_the_chapters_link_the_glossary_at_least_sixty_times():
     links = sum(len(TERM_ROLE.findall(p.read_text(encoding="utf8"))) for p in CHAPTERS)
     assert links >= 60
-
-
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_a_chapter_links_each_term_it_uses(path: Path):
-    found = [str(f) for f in chapter_findings(path.name, path.read_text(encoding="utf8"))[
-        "unlinked-term"]]  # fmt: skip
-    assert not found, f"{path.name}: glossary terms used but not linked:\n" + "\n".join(found)
 
 
 def test_other_senses_are_all_still_used():
