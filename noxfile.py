@@ -100,9 +100,8 @@ def mutants(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Check the chapters (cells with ruff, the chapter rules), then ruff, mypy, codespell."""
     install(session, "lint")
-    # First, as it takes well under a second: ruff on the cells, then the rules of
-    # tests/chapter_scan.py (typed numbers, checks that cannot fail, unseeded randomness,
-    # untagged timings), one ``docs/NAME.md:LINE: message (fix)`` line per finding.
+    # First, as it is quick: ruff on the cells, then the rules of tests/chapter_scan.py
+    # (its RULES), one ``docs/NAME.md:LINE: message (fix)`` line per finding.
     chapters = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md"))
     ruff = shutil.which("ruff", path=str(Path(session.bin)))
     session.run("python", "tools/lint_chapters.py", str(ruff), *chapters)
@@ -170,13 +169,18 @@ def docs_latest(session: nox.Session) -> None:
 
     groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
     docs_group = [r for r in groups["docs"] if isinstance(r, str)]
-    env = {"UV_COMPILE_BYTECODE": "1"}
-    session.install(*LATEST_FLAGS, ".", *docs_group, env=env)
-    session.install(*LATEST_FLAGS, "--upgrade", *LATEST_PACKAGES, env=env)
+    install_latest(session, *docs_group)
     session.run("python", "-c", LATEST_VERSIONS)
     out = BUILD / "latest"
     shutil.rmtree(out, ignore_errors=True)
     session.run("sphinx-build", *sphinx_args(ROOT / "docs", out))
+
+
+def install_latest(session: nox.Session, *extra: str) -> None:
+    """Install jax101 (and ``extra``), then the newest jax, jaxlib and optax, past the lock."""
+    env = {"UV_COMPILE_BYTECODE": "1"}
+    session.install(*LATEST_FLAGS, ".", *extra, env=env)
+    session.install(*LATEST_FLAGS, "--upgrade", *LATEST_PACKAGES, env=env)
 
 
 # Run from the repository, `uv pip install` would apply pyproject's constraint-dependencies
@@ -202,8 +206,7 @@ def compat(session: nox.Session) -> None:
     args = list(session.posargs)
     if "--latest" in args:
         args.remove("--latest")
-        session.install(*LATEST_FLAGS, ".", env={"UV_COMPILE_BYTECODE": "1"})
-        session.install(*LATEST_FLAGS, "--upgrade", *LATEST_PACKAGES)
+        install_latest(session)
     else:
         install(session)
     session.run("python", "tools/compat.py", *args)
