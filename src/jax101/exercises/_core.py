@@ -149,10 +149,7 @@ def grade(exercise_id: str, answer: object, *, quiet: bool = False) -> Grade:
         if answer is None or answer is Ellipsis:
             raise NotAnswered
         item.grader(answer)
-    except NotAnswered:
-        status = "not answered"
-        message = f"{exercise_id}: not answered yet (replace the stub with your answer)"
-    except NotImplementedError:
+    except (NotAnswered, NotImplementedError):
         status = "not answered"
         message = f"{exercise_id}: not answered yet (replace the stub with your answer)"
     except WrongKind as error:
