@@ -128,6 +128,7 @@ def grade(exercise_id: str, answer: object, *, quiet: bool = False) -> Grade:
 
     Examples:
         >>> import jax.numpy as jnp
+        >>> from jax101.exercises import grade  # the package registers every grader
         >>> result = grade("sharp-bits/1", jnp.mean)  # doctest: +ELLIPSIS
         sharp-bits/1 ✗ mean_positive([-1.0, 2.0, -3.0, 4.0]) is 0.5, expected 3. Hint: ...
         >>> result.passed
