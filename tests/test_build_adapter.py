@@ -202,6 +202,18 @@ def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatc
         app.cleanup()
 
 
+def test_a_kernel_too_slow_to_answer_is_started_again():
+    calls = []
+
+    def slow_then_fine() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError(f"{nb_adapter.KERNEL_START_SLOW} 60 seconds")
+
+    nb_adapter.start_retrying_once(slow_then_fine, "docs/arrays.md")
+    assert len(calls) == 2
+
+
 def test_a_kernel_that_dies_twice_or_another_error_is_not_hidden():
     def dies() -> None:
         raise RuntimeError(nb_adapter.KERNEL_START_FAILED)

@@ -68,6 +68,9 @@ EXECUTION_FAILED_PREFIXES = ("Executing notebook failed", "Notebook exception tr
 # race: the kernel manager picks free ports and closes them, and before the kernel binds
 # them another process (a second kernel, a browser, a test server) takes one.
 KERNEL_START_FAILED = "Kernel died before replying to kernel_info"
+# nbclient's other failure before any cell runs: a kernel too slow to answer its first request
+# (seen once in a clean-clone test run on a busy 2-core machine).
+KERNEL_START_SLOW = "Kernel didn't respond in"
 
 
 def around_execution(before: BeforeHook, after: AfterHook) -> None:
@@ -140,9 +143,10 @@ class _Client:
 
 
 def start_retrying_once(start: Callable[[], None], source: str) -> None:
-    """Run myst-nb's ``start_client``; if the kernel died while starting, run it once more.
+    """Run myst-nb's ``start_client``; if the kernel failed to start, run it once more.
 
-    A kernel that dies before its first reply has run no cell, so starting again is safe:
+    A kernel that dies, or does not answer, before its first reply has run no cell, so
+    starting again is safe:
     myst-nb 1.4 looks the notebook up in the cache again and jupyter-cache 1.0 adds it to
     its project idempotently. A kernel that fails twice raises as before.
 
@@ -159,12 +163,12 @@ def start_retrying_once(start: Callable[[], None], source: str) -> None:
     try:
         start()
     except RuntimeError as error:
-        if KERNEL_START_FAILED not in str(error):
+        if not any(sign in str(error) for sign in (KERNEL_START_FAILED, KERNEL_START_SLOW)):
             raise
         from sphinx.util import logging  # noqa: PLC0415
 
         logging.getLogger(__name__).info(
-            f"{source}: the kernel died while starting (a port race); starting another"
+            f"{source}: the kernel failed to start ({error}); starting another"
         )
         start()
 
