@@ -292,3 +292,26 @@ def test_a_cold_build_reads_the_chapter_with_most_code_first(app, monkeypatch):
     assert docnames == ["passes", "fails", "index"]  # passes.md has the most code
     assert lengths == sorted(lengths, reverse=True)
     assert lengths[-1] == 0  # the index has no code cell
+
+
+def test_a_record_another_reader_is_still_writing_is_not_pruned(tmp_path):
+    """jupyter-cache 1.0's race, made to happen: a record with no notebook file yet."""
+    from jupyter_cache import get_cache  # noqa: PLC0415
+    from jupyter_cache.cache.db import NbCacheRecord  # noqa: PLC0415
+    from jupyter_cache.cache.main import JupyterCacheBase  # noqa: PLC0415
+
+    nb_adapter.truncate_cache_only_when_full()  # as the book's build does (once per process)
+    unguarded = JupyterCacheBase.truncate_caches.__wrapped__
+
+    cache = get_cache(tmp_path / "cache")
+    half_written = NbCacheRecord.create_record(uri="other.ipynb", hashkey="x", db=cache.db)
+    real = NbCacheRecord.records_to_delete
+    racing = staticmethod(lambda keep, db: [half_written.pk])  # what the race returns
+    NbCacheRecord.records_to_delete = racing
+    try:
+        with pytest.raises(KeyError, match="does not exist"):
+            unguarded(cache)  # jupyter-cache's own pruning
+        cache.truncate_caches()  # one record against a limit of 1000: nothing to prune
+    finally:
+        NbCacheRecord.records_to_delete = real
+    assert [r.pk for r in cache.list_cache_records()] == [half_written.pk]

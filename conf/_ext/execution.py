@@ -276,5 +276,6 @@ def setup(app: Sphinx) -> dict[str, object]:
     nb_adapter.around_execution(_before_execution, _after_execution)
     nb_adapter.read_one_document_per_task()
     nb_adapter.kill_each_kernel_when_done()
+    nb_adapter.truncate_cache_only_when_full()
     app.setup_extension("cell_progress")  # a cell running for 30 s says so
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -204,6 +204,32 @@ def kill_each_kernel_when_done() -> None:
     cache_mode.single_nb_execution = single_nb_execution
 
 
+def truncate_cache_only_when_full() -> None:
+    """Have jupyter-cache prune old notebooks only when it holds more than its limit.
+
+    Relies on jupyter-cache 1.0: ``cache_notebook_bundle`` creates the record, then writes
+    the notebook, then calls ``truncate_caches``, which lists the records to keep and the
+    records to delete in two queries. With two parallel readers, a record the other process
+    created between those queries is in neither the kept list nor on disk yet, and
+    ``remove_cache`` raises ``KeyError: Notebook file does not exist for cache record``
+    (seen in a clean-clone test run). The book's cache holds a few dozen notebooks against
+    a limit of 1000, so checking the count first leaves nothing to race over.
+    """
+    from jupyter_cache.cache.main import JupyterCacheBase  # noqa: PLC0415 - patched once
+
+    truncate = JupyterCacheBase.truncate_caches
+    if getattr(truncate, "_jax101_wrapped", False):
+        return
+
+    @functools.wraps(truncate)
+    def truncate_caches(self: Any) -> None:
+        if len(self.list_cache_records()) > self.get_cache_limit():
+            truncate(self)
+
+    truncate_caches._jax101_wrapped = True  # type: ignore[attr-defined]
+    JupyterCacheBase.truncate_caches = truncate_caches  # type: ignore[method-assign]
+
+
 def around_cells(started: CellStarted, finished: CellFinished) -> None:
     """Call ``started`` as each code cell starts executing and ``finished`` when it is done.
 
