@@ -42,6 +42,7 @@ myst_enable_extensions = [
     "amsmath",  # \begin{align} ... environments
     "colon_fence",  # ::: fences for admonitions and exercises
     "deflist",
+    "substitution",  # {{ pdf_link }} on the index
 ]
 myst_heading_anchors = 3  # [text](#a-section) links to headings
 nb_execution_mode = "cache"  # re-execute a chapter only when its code changed
@@ -103,6 +104,8 @@ copybutton_exclude = ".linenos, .gp, .go"  # copy the code, never line numbers o
 html_baseurl = "https://jax101-book.github.io/jax101/"
 jax101_repository = "https://github.com/jax101-book/jax101"  # the header's repository link
 jax101_notebook_branch = "gh-pages"
+# The PDF edition (nox -s pdf): the Pages workflow publishes it at the site's root.
+myst_substitutions = {"pdf_link": f"[the whole book as one PDF]({html_baseurl}jax101.pdf)"}
 html_theme_options = {
     "repository_url": jax101_repository,
     "use_repository_button": True,

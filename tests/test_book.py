@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import re
 import tempfile
 from html.parser import HTMLParser
@@ -10,6 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from booktools import ROOT
+
+from jax101.exercises import EXERCISES
 
 pytestmark = pytest.mark.slow
 
@@ -56,19 +59,23 @@ def test_each_chapter_states_its_provenance(built_book, name: str):
     assert int(footer[1]) >= 1
 
 
-def test_the_build_report_lists_every_chapter_with_its_checks(built_book):
+def test_the_build_report_lists_every_chapter_with_its_checks_and_exercises(built_book):
     page = (built_book.html / "appendix" / "build-report.html").read_text()
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page, flags=re.S)
     cells = [re.findall(r"<p>(.*?)</p>", row, flags=re.S) for row in rows[1:]]
     reported = {re.sub(r"<[^>]+>", "", c[0]).strip(): c for c in cells}
     assert len(reported) == len(CHAPTERS)
     assert next(iter(reported)) == "Getting started"  # reading order, not alphabetical
-    for row in reported.values():
+    exercises = collections.Counter(e.chapter for e in EXERCISES.values())
+    for title, row in reported.items():
+        chapter = re.search(r'href="(?:\.\./)?([\w-]+)\.html"', row[0])
+        assert chapter is not None, title
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", row[1])
         assert float(row[2]) > 0
         assert row[3] == "passed"
         assert int(row[4]) >= 8
-        assert row[5].startswith("JAX ")
+        assert int(row[5]) == exercises[chapter[1]], (chapter[1], row[5])  # all graded
+        assert row[6].startswith("JAX ")
 
 
 def test_no_page_loads_anything_from_outside_the_site(built_book):

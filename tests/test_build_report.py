@@ -16,10 +16,11 @@ RECORD = {
     "backend": "cpu",
     "devices": "8 x cpu",
     "checks": 12,
+    "exercises": 3,
 }
 
 
-def test_a_passed_chapter_row_gives_time_runtime_checks_and_platform():
+def test_a_passed_chapter_row_gives_time_runtime_checks_exercises_and_platform():
     moment = datetime.datetime(2026, 3, 4, 5, 6, tzinfo=datetime.UTC)
     row = build_report.row_texts(
         {"mtime": moment.timestamp(), "runtime": 3.25, "succeeded": True}, RECORD
@@ -29,6 +30,7 @@ def test_a_passed_chapter_row_gives_time_runtime_checks_and_platform():
         "3.2",  # 3.25 s to one decimal, rounded half to even as Python formats it
         "passed",
         "12",
+        "3",
         "JAX 0.10.2 (jaxlib 0.10.1), cpu backend (8 x cpu)",
     ]
 
@@ -37,7 +39,7 @@ def test_a_failed_chapter_row_names_the_error_and_has_no_record():
     row = build_report.row_texts(
         {"mtime": 0.0, "runtime": None, "succeeded": False, "error": "CellTimeoutError"}, None
     )
-    assert row[1:] == ["—", "FAILED (CellTimeoutError)", "—", "—"]
+    assert row[1:] == ["—", "FAILED (CellTimeoutError)", "—", "—", "—"]
 
 
 def test_the_table_has_a_header_and_one_row_per_chapter():

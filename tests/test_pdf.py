@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import runpy
 import unicodedata
 from pathlib import Path
 
@@ -94,3 +95,12 @@ def test_a_failing_single_page_build_is_reported(tmp_path: Path):
     build, sphinx = fake_build(tmp_path, "docs/jit.md:3: WARNING: marker", returncode=1)
     with pytest.raises(PdfError, match="marker"):
         assemble(build, sphinx)
+
+
+def test_the_index_links_the_pdf_where_the_pages_workflow_publishes_it(built_book):
+    """The index's link is the site's address of the PDF; the workflow puts it there."""
+    site = runpy.run_path(str(ROOT / "conf" / "conf.py"))["html_baseurl"]
+    index = (built_book.html / "index.html").read_text()
+    assert f'href="{site}{PDF_NAME}"' in index
+    workflow = (ROOT / ".github" / "workflows" / "tests.yml").read_text()
+    assert f"cp build/pdf/{PDF_NAME} build/html/{PDF_NAME}" in workflow

@@ -1,7 +1,8 @@
 """Sphinx extension: the ``build-report`` directive, a table of how each chapter was executed.
 
 One row per executed page, in reading order: when its outputs were computed, how long its
-cells took, its status, the number of checks that passed and the JAX version and devices
+cells took, its status, the number of checks that passed, the number of exercises whose
+reference solution its grader accepted, and the JAX version and devices
 that produced it (as the ``execution`` extension recorded them from the chapter's own
 kernel). The table is made when the page is written, from what the environment holds;
 the page is written again whenever a build reads any other page (a chapter executed or
@@ -31,7 +32,15 @@ from provenance import provenance_of
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = ("Chapter", "Outputs computed", "Cell time (s)", "Status", "Checks", "Produced by")
+COLUMNS = (
+    "Chapter",
+    "Outputs computed",
+    "Cell time (s)",
+    "Status",
+    "Checks",
+    "Exercises",
+    "Produced by",
+)
 
 
 class build_report(nodes.General, nodes.Element):
@@ -98,11 +107,11 @@ def row_texts(
 
     Examples:
         >>> record = {"jax_version": "0.1", "jaxlib_version": "0.2", "backend": "cpu",
-        ...           "devices": "1 x cpu", "checks": 4}
+        ...           "devices": "1 x cpu", "checks": 4, "exercises": 2}
         >>> row_texts({"mtime": 0.0, "runtime": 1.26, "succeeded": True}, record)
-        ['1970-01-01 00:00 UTC', '1.3', 'passed', '4', 'JAX 0.1 (jaxlib 0.2), cpu backend (1 x cpu)']
+        ['1970-01-01 00:00 UTC', '1.3', 'passed', '4', '2', 'JAX 0.1 (jaxlib 0.2), cpu backend (1 x cpu)']
         >>> row_texts({"mtime": 0.0, "succeeded": False, "error": "CellExecutionError"}, None)
-        ['1970-01-01 00:00 UTC', '—', 'FAILED (CellExecutionError)', '—', '—']
+        ['1970-01-01 00:00 UTC', '—', 'FAILED (CellExecutionError)', '—', '—', '—']
         >>> row_texts({"mtime": 0.0, "runtime": 13.0, "succeeded": True}, record, budget=12)[1]
         '13.0 (over its 12 s budget)'
     """  # noqa: E501
@@ -123,6 +132,7 @@ def row_texts(
         "—" if runtime is None else f"{runtime:.1f}" + over,
         status,
         "—" if record is None else str(record["checks"]),
+        "—" if record is None else str(record.get("exercises", 0)),
         platform,
     ]
 

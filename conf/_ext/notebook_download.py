@@ -34,6 +34,7 @@ import nbformat
 from docutils import nodes
 from packaging.requirements import Requirement
 from sphinx.application import Sphinx
+from sphinx.util import logging
 
 import nb_adapter
 import site_wheel
@@ -42,6 +43,7 @@ from provenance import PROVENANCE_TAG
 
 # myst-nb's bookkeeping, and jupytext's note that the source was MyST: meaningless in a download
 BUILD_METADATA = ("source_map", "jupytext")
+LOGGER = logging.getLogger(__name__)
 
 
 def downloadable(notebook: nbformat.NotebookNode, cache: str) -> nbformat.NotebookNode:
@@ -69,6 +71,66 @@ def downloadable(notebook: nbformat.NotebookNode, cache: str) -> nbformat.Notebo
     if kernelspec.get("name") == KERNEL_NAME:  # the build's own kernel: a reader has python3
         kernelspec["name"] = "python3"
     return notebook
+
+
+# A chapter's solution cells (the worked solution, then the cell checking it with its grader)
+SOLUTION_TAG = "solution"
+SOLUTIONS_INTRO = (
+    "## Solutions\n\n"
+    "The book's solutions to this chapter's exercises, each followed by the check its build "
+    "runs. Try an exercise, and grade your answer with its cell, before reading its solution."
+)
+GRADED_ID = re.compile(r"""exercises\.grade\(\s*["']([\w-]+/\d+)["']""")
+
+
+def solutions_last(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    r"""Return ``notebook`` with the cells tagged ``solution`` moved to a last "Solutions" section.
+
+    In a chapter a solution follows its exercise's answer stub and grading cell, collapsed;
+    a notebook cannot collapse it, so a learner would meet it first. Each run of solution
+    cells, up to the one that grades the reference answer, gets the heading "Exercise N";
+    the cells keep their order, so a solution may use an earlier one's names.
+
+    Examples:
+        >>> stub = nbformat.v4.new_code_cell('f = None\njax101.exercises.grade("vmap/1", f)')
+        >>> solved = nbformat.v4.new_code_cell("f = len", metadata={"tags": ["solution"]})
+        >>> guard = nbformat.v4.new_code_cell(
+        ...     'check(jax101.exercises.grade("vmap/1", f).passed)',
+        ...     metadata={"tags": ["remove-cell", "solution"]},
+        ... )
+        >>> after = nbformat.v4.new_markdown_cell("## Summary")
+        >>> notebook = nbformat.v4.new_notebook(cells=[stub, solved, guard, after])
+        >>> [cell.source.splitlines()[0][:12] for cell in solutions_last(notebook).cells]
+        ['f = None', '## Summary', '## Solutions', '### Exercise', 'f = len', 'check(jax101']
+    """
+    notebook = copy.deepcopy(notebook)
+    kept, solutions, pending = [], [], []
+    for cell in notebook.cells:
+        if SOLUTION_TAG not in cell.metadata.get("tags", []):
+            kept.append(cell)
+            continue
+        pending.append(cell)
+        graded = GRADED_ID.search(cell.source) if cell.cell_type == "code" else None
+        if graded is not None:
+            number = graded[1].rsplit("/", 1)[1]
+            solutions += [_markdown(notebook, f"### Exercise {number}"), *pending]
+            pending = []
+    if pending:
+        raise ValueError(
+            "cells tagged 'solution' after the last one that grades an answer: "
+            + ", ".join(repr(c.source.splitlines()[0]) for c in pending if c.source)
+        )
+    if solutions:
+        kept += [_markdown(notebook, SOLUTIONS_INTRO), *solutions]
+    notebook.cells = kept
+    return notebook
+
+
+def _markdown(notebook: nbformat.NotebookNode, source: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_markdown_cell(source)
+    if notebook.get("nbformat_minor", 0) < 5:  # cell ids exist from nbformat 4.5 on
+        cell.pop("id", None)
+    return cell
 
 
 # Modules a Jupyter kernel brings with it: never installed by the cell.
@@ -263,7 +325,12 @@ def _publish(
     target.parent.mkdir(parents=True, exist_ok=True)
     notebook = nbformat.read(executed, as_version=4)
     cache = app.config.nb_execution_cache_path if app.config.nb_execution_mode == "cache" else ""
-    notebook = with_install_cell(downloadable(notebook, cache), site_wheel.requirement(app))
+    notebook = downloadable(notebook, cache)
+    try:
+        notebook = solutions_last(notebook)
+    except ValueError as error:  # a chapter's mistake: one warning naming it, no crash
+        LOGGER.warning(str(error), location=(pagename, 1), type="jax101", subtype="solutions")
+    notebook = with_install_cell(notebook, site_wheel.requirement(app))
     nbformat.write(notebook, target)
     nb_adapter.set_ipynb_source(context, f"{pagename}.ipynb")
 

@@ -30,6 +30,7 @@ class Provenance(NamedTuple):
     backend: str
     devices: str
     checks: int
+    exercises: int = 0
 
     def __str__(self) -> str:
         return f"{self.platform}; {self.checks} checks passed."
@@ -52,7 +53,8 @@ def provenance() -> Provenance:
     """Describe the Python, JAX installation and devices of this process.
 
     Returns:
-        A :class:`Provenance` whose ``checks`` field counts the checks passed so far.
+        A :class:`Provenance` whose ``checks`` field counts the checks passed so far, and
+        ``exercises`` the exercises graded correct (the chapter's reference solutions).
 
     Examples:
         >>> record = provenance()
@@ -70,7 +72,14 @@ def provenance() -> Provenance:
         backend=jax.default_backend(),
         devices=_describe_devices(),
         checks=checks_passed(),
+        exercises=_exercises_answered(),
     )
+
+
+def _exercises_answered() -> int:
+    """How many exercises were graded correct here (none if ``jax101.exercises`` is unused)."""
+    core = sys.modules.get("jax101.exercises._core")  # importing it would load every grader
+    return len(core.answered_correctly()) if core is not None else 0
 
 
 def report_provenance() -> None:
