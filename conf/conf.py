@@ -7,6 +7,7 @@ from pathlib import Path
 
 CONF = Path(__file__).parent
 sys.path.insert(0, str(CONF / "_ext"))  # the book's own small extensions
+sys.path.insert(0, str(CONF.parent / "tools"))  # chapter_cells: the one reader of chapter cells
 
 project = "JAX 101"
 author = "The JAX 101 authors"

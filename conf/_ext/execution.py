@@ -17,11 +17,11 @@ the chapters with most code first.
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 from typing import Any
 
+import chapter_cells
 import nbformat
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -43,9 +43,6 @@ from module_deps import dependencies, module_digest, package_modules
 from provenance import PROVENANCE_TAG, footer, provenance_cell, provenance_output
 
 logger = logging.getLogger(__name__)
-
-CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
-
 
 # Records read from executed notebooks in this process, by source path, until doctree-read
 # moves them into the environment (which parallel readers merge).
@@ -224,10 +221,10 @@ def code_length(source: Path) -> int:
         ...     page = Path(folder) / "page.md"
         ...     _ = page.write_text("Text\n```{code-cell} ipython3\nx = 1\n```\nMore text\n")
         ...     code_length(page)
-        6
+        5
     """
     text = source.read_text(encoding="utf8") if source.suffix == ".md" else ""
-    return sum(len(cell) for cell in CODE_CELL.findall(text))
+    return chapter_cells.code_length(text)  # the project's one reader of chapter cells
 
 
 def _purge(_app: Sphinx, env: BuildEnvironment, docname: str) -> None:
