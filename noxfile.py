@@ -81,7 +81,8 @@ def tests(session: nox.Session) -> None:
     """Run the test suite: the package, the examples, the build's behaviour, a fresh build."""
     install(session, "test")
     ensure_chromium(session)
-    session.run("pytest", *session.posargs)
+    # Two workers (a 2-core machine's cores); the built book's tests share one (conftest.py).
+    session.run("pytest", "--numprocesses=2", "--dist=loadgroup", *session.posargs)
 
 
 @nox.session

@@ -71,7 +71,7 @@ def test_the_build_report_lists_every_chapter_with_its_checks_and_exercises(buil
         chapter = re.search(r'href="(?:\.\./)?([\w-]+)\.html"', row[0])
         assert chapter is not None, title
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", row[1])
-        assert float(row[2]) > 0
+        assert float(row[2].split()[0]) > 0  # "12.1 (over its 12 s budget)" on a busy machine
         assert row[3] == "passed"
         assert int(row[4]) >= 8
         assert int(row[5]) == exercises[chapter[1]], (chapter[1], row[5])  # all graded
