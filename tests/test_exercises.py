@@ -636,7 +636,6 @@ NOT_YET_GRADED_IN_CHAPTER = {
     "arrays",
     "autodiff",
     "jit",
-    "logistic-regression",
     "control-flow",
     "random",
     "pytrees",
