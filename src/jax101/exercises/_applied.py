@@ -57,7 +57,7 @@ def _ema(answer: Any) -> None:
 @exercise(
     "explicit-state/2",
     "A counter that survives jit",
-    "a pytree class (e.g. a registered dataclass) Counter(n=...) with a pure increment()",
+    "a pytree class (e.g. a registered dataclass) PureCounter(n=...) with a pure increment()",
 )
 def _counter(answer: Any) -> None:
     if not isinstance(answer, type):
@@ -94,9 +94,9 @@ def _counter(answer: Any) -> None:
         raise Wrong(f"five increments gave {counts}, expected 1 to 5.")
     if int(first.n) != 0:
         raise Wrong("the original counter changed.", "return a new counter; never mutate.")
-    if seen.count != 1:
+    if seen.count > 1:  # 0 when jit's cache holds the method, jitted before grading
         raise Wrong(
-            f"five calls compiled {seen.count} times, expected once.",
+            f"five calls compiled {seen.count} times, expected at most once.",
             "make n a data field (a leaf), not static metadata.",
         )
 
