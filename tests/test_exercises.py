@@ -642,7 +642,6 @@ NOT_YET_GRADED_IN_CHAPTER = {
     "random",
     "pytrees",
     "advanced-autodiff",
-    "parallelism",
 }
 
 
