@@ -648,8 +648,6 @@ NOT_YET_GRADED_IN_CHAPTER = {
     "random",
     "pytrees",
     "advanced-autodiff",
-    "performance",
-    "parallelism",
 }
 
 
