@@ -640,7 +640,6 @@ NOT_YET_GRADED_IN_CHAPTER = {
     "logistic-regression",
     "control-flow",
     "random",
-    "advanced-autodiff",
     "performance",
     "parallelism",
 }
