@@ -236,6 +236,8 @@ def _lse(answer: Any) -> None:
     def lse(x: jax.Array) -> jax.Array:
         return jax.nn.logsumexp(x)
 
+    # Jitted: eager jax.hessian compiles each of its small operations (seconds in a chapter).
+    grad_lse, hessian_lse = jax.jit(jax.grad(lse)), jax.jit(jax.hessian(lse))
     for point in ([0.3, -1.2, 2.0, 0.0], [1.0, 2.0, 3.0], [100.0, 101.0, 99.0]):
         x = jnp.array(point)
         result = call(fn, x)
@@ -251,7 +253,7 @@ def _lse(answer: Any) -> None:
         )
         expect_close(
             grad,
-            jax.grad(lse)(x),
+            grad_lse(x),
             f"the gradient {where}",
             "the gradient of lse is softmax(x)." + hint_big,
             rtol=1e-4,
@@ -260,7 +262,7 @@ def _lse(answer: Any) -> None:
         expect_shape(hess, (n, n), f"the Hessian {where}", "p p^T is an outer product.")
         expect_close(
             hess,
-            jax.hessian(lse)(x),
+            hessian_lse(x),
             f"the Hessian {where}",
             "differentiate p_i = exp(x_i) / s once more: p_i δ_ij - p_i p_j, "
             "i.e. diag(p) - outer(p, p)." + hint_big,
@@ -276,18 +278,20 @@ def _lse(answer: Any) -> None:
 )
 def _jacobians(answer: Any) -> None:
     fn = need_callable(answer)
-    key_a, key_x = jax.random.split(jax.random.key(5))
-    A = jax.random.normal(key_a, (6, 3))
-    b = jnp.linspace(-1.0, 1.0, 6)
+    # Inputs from NumPy and a jitted reference: eager jax.random and jacfwd compile every
+    # small operation, which would cost the chapter a second of its time budget.
+    rng = np.random.default_rng(5)
+    A = jnp.asarray(rng.standard_normal((6, 3), dtype=np.float32))
+    b = jnp.asarray(np.linspace(-1.0, 1.0, 6, dtype=np.float32))
 
     def layer(x: jax.Array) -> jax.Array:
         return jax.nn.sigmoid(A @ x + b)
 
-    x = jax.random.normal(key_x, (3,))
+    x = jnp.asarray(rng.standard_normal(3, dtype=np.float32))
     result = call(fn, layer, x)
     if not isinstance(result, tuple) or len(result) != 2:
         raise Wrong("jacobians(f, x) should return the pair (from JVPs, from VJPs).")
-    reference = jax.jacfwd(layer)(x)
+    reference = jax.jit(jax.jacfwd(layer))(x)
     for name, got, hint in (
         (
             "the Jacobian from JVPs",
