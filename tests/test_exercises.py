@@ -638,7 +638,6 @@ NOT_YET_GRADED_IN_CHAPTER = {
     "jit",
     "explicit-state",
     "logistic-regression",
-    "control-flow",
     "random",
     "pytrees",
     "advanced-autodiff",
