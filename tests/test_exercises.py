@@ -638,7 +638,6 @@ NOT_YET_GRADED_IN_CHAPTER = {
     "jit",
     "explicit-state",
     "logistic-regression",
-    "random",
     "pytrees",
     "advanced-autodiff",
     "performance",
