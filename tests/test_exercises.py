@@ -591,6 +591,14 @@ def test_the_reference_solution_passes(exercise_id, capsys):
     assert capsys.readouterr().out == f"{exercise_id} ✓ correct\n"
 
 
+def test_a_method_jitted_before_grading_still_passes():
+    # explicit-state asks the reader to jit PureCounter.increment before grading it; jit's
+    # cache then serves the grader's five calls without compiling at all.
+    jax.jit(PureCounter.increment)(PureCounter(n=jnp.array(0)))
+    result = grade("explicit-state/2", PureCounter, quiet=True)
+    assert result.passed, result.message
+
+
 @pytest.mark.parametrize("exercise_id", sorted(WRONG))
 def test_a_plausible_wrong_answer_fails_and_names_the_mistake(exercise_id, capsys):
     _, answer, phrase = WRONG[exercise_id]
