@@ -199,7 +199,8 @@ def _l2(answer: Any) -> None:
 @jax.jit  # one compilation, not one per eager operation of each call
 def _l2_gradient(params: Params, data: Any, lam: float) -> Params:
     """The gradient of ``loss + lam/2 |w|²``, by ``jax.grad``."""
-    return jax.grad(lambda p: loss(p, data) + 0.5 * lam * jnp.sum(p.w**2))(params)
+    gradient: Params = jax.grad(lambda p: loss(p, data) + 0.5 * lam * jnp.sum(p.w**2))(params)
+    return gradient
 
 
 def _np_loss_grad(
