@@ -81,8 +81,9 @@ def tests(session: nox.Session) -> None:
     """Run the test suite: the package, the examples, the build's behaviour, a fresh build."""
     install(session, "test")
     ensure_chromium(session)
-    # Two workers (a 2-core machine's cores); the built book's tests share one (conftest.py).
-    session.run("pytest", "--numprocesses=2", "--dist=loadgroup", *session.posargs)
+    # Two workers (a 2-core machine's cores), each taking whole modules, which keeps module
+    # fixtures to one worker; the workers share one build of the book (conftest.py).
+    session.run("pytest", "--numprocesses=2", "--dist=loadfile", *session.posargs)
 
 
 @nox.session

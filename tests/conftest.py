@@ -1,7 +1,12 @@
-"""Shared fixtures: strict JAX settings, a PRNG key, and the book built once per session."""
+"""Shared fixtures: strict JAX settings, a PRNG key, and the book built once per test run."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,34 +36,43 @@ def key() -> jax.Array:
     return jax.random.key(0)
 
 
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
-    """The real book, built from scratch once per test session (the integration test)."""
-    build = tmp_path_factory.mktemp("book")
-    result = sphinx_build(ROOT / "docs", build)
-    return BuiltBook(build / "html", result.returncode, result.stdout + result.stderr)
+@contextlib.contextmanager
+def exclusive(lock: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``lock`` (created if missing) for the block.
 
-
-def xdist_group(fixturenames: list[str], path: Path) -> str:
-    """Name the group of tests one pytest-xdist worker runs together (``--dist loadgroup``).
-
-    Every test of the built book shares one worker, so the book is built once per run;
-    any other test stays with its module, which shares its module-scoped fixtures.
+    The operating system releases the lock when its holder ends, even by a crash, so a
+    waiting process goes on.
 
     Examples:
-        >>> xdist_group(["tmp_path", "built_book"], Path("tests/test_pdf.py"))
-        'built-book'
-        >>> xdist_group(["tmp_path"], Path("tests/test_pdf.py"))
-        'test_pdf.py'
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder, exclusive(Path(folder) / "a.lock"):
+        ...     (Path(folder) / "a.lock").exists()
+        True
     """
-    return "built-book" if "built_book" in fixturenames else path.name
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group the tests for ``--dist loadgroup`` when pytest-xdist runs them."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        names = getattr(item, "fixturenames", [])
-        item.add_marker(pytest.mark.xdist_group(xdist_group(names, item.path)))
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
+    """The real book, built from scratch once per test run (the integration test).
+
+    pytest-xdist's workers (``nox -s tests`` runs two) share one build, in the folder above
+    their own temporary folders: the first to need the book builds it while the other waits,
+    then both read the same pages. Tests must not write into it.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    build, record = shared / "book", shared / "book.json"
+    with exclusive(shared / "book.lock"):
+        if not record.is_file():
+            result = sphinx_build(ROOT / "docs", build)
+            outcome = {"returncode": result.returncode, "log": result.stdout + result.stderr}
+            record.write_text(json.dumps(outcome))
+        outcome = json.loads(record.read_text())
+    return BuiltBook(build / "html", outcome["returncode"], outcome["log"])

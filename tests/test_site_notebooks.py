@@ -141,7 +141,13 @@ def served_book(built_book, tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """The book rebuilt for, and served by, a server on 127.0.0.1: (site URL, html folder)."""
     assert built_book.returncode == 0, built_book.log[-3000:]
     build = tmp_path_factory.mktemp("served") / "build"
-    shutil.copytree(built_book.html.parent, build, symlinks=True)
+    source = built_book.html.parent
+
+    def skip_pdf(folder: str, _names: list[str]) -> list[str]:
+        """The PDF folder, which test_pdf (on another worker) may be writing now."""
+        return ["pdf"] if Path(folder) == source else []
+
+    shutil.copytree(source, build, symlinks=True, ignore=skip_pdf)
     handler = functools.partial(_QuietHandler, directory=str(build / "html"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
