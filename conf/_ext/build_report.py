@@ -28,6 +28,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 import nb_adapter
+from cell_progress import shown_path
 from provenance import provenance_of
 
 logger = logging.getLogger(__name__)
@@ -194,7 +195,8 @@ def _report_over_budget(app: Sphinx, env: BuildEnvironment) -> None:
         exec_data = nb_adapter.exec_data(env, docname) or {}
         budget = budget_of(app.config, docname)
         if exec_data.get("succeeded") and over_budget(exec_data, budget):
-            line = over_budget_line(str(env.doc2path(docname)), exec_data["runtime"], budget)
+            source = shown_path(str(env.doc2path(docname)))
+            line = over_budget_line(source, exec_data["runtime"], budget)
             logger.info(line, color="darkred")  # information: never an error, even under -W
 
 

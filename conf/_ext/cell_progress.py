@@ -38,7 +38,17 @@ def progress_line(source: str, number: int, first_line: str, seconds: float) -> 
     return f"{source}: cell {number} (`{first_line}`) still running after {seconds:.0f} s"
 
 
-def _shown(source: str) -> str:
+def shown_path(source: str) -> str:
+    """Return a chapter's path as a contributor typed it: relative to the working folder.
+
+    A path outside the working folder is returned as it was given.
+
+    Examples:
+        >>> shown_path(str(Path.cwd() / "docs" / "jit.md"))
+        'docs/jit.md'
+        >>> shown_path("/elsewhere/jit.md")
+        '/elsewhere/jit.md'
+    """
     path = Path(source)
     try:
         return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd()) else source
@@ -65,7 +75,8 @@ def _started(source: str, notebook: Any, index: int) -> None:
         with _lock:
             if _running.get(source) is not token:
                 return  # the cell finished meanwhile
-            sys.stdout.write(progress_line(_shown(source), number, line, count * interval) + "\n")
+            shown = progress_line(shown_path(source), number, line, count * interval)
+            sys.stdout.write(shown + "\n")
             sys.stdout.flush()
         schedule(count + 1)
 
