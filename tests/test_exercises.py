@@ -705,3 +705,12 @@ def test_the_parallelism_exercises_on_eight_devices():
         [sys.executable, "-c", PARALLEL], env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_mesh_exercise_says_when_the_session_has_too_few_devices(capsys):
+    """Outside the chapter (one CPU device here) the grader says what the session lacks."""
+    assert jax.device_count() == 1  # the test process's CPU, as in a bare Python session
+    result = grade("parallelism/1", jax.make_mesh((1,), ("data",)))
+    assert result.status == "wrong"
+    assert "this session has 1 device(s); the exercise needs four" in result.message
+    assert 'jax.config.update("jax_num_cpu_devices", 8)' in capsys.readouterr().out

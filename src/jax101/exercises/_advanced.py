@@ -422,6 +422,12 @@ def _partial_trap(answer: Any) -> None:
 def _mesh4(answer: Any) -> None:
     if not isinstance(answer, jax.sharding.Mesh):
         raise WrongKind(f"got {type(answer).__name__}")
+    if jax.device_count() < 4:
+        raise Wrong(
+            f"this session has {jax.device_count()} device(s); the exercise needs four.",
+            "run the chapter's first code cell before any JAX operation: "
+            'jax.config.update("jax_num_cpu_devices", 8) gives a CPU eight devices.',
+        )
     if answer.axis_names != ("data",) or answer.devices.size != 4:
         raise Wrong(
             f"the mesh has axes {dict(answer.shape)}, expected {{'data': 4}}.",
