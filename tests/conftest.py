@@ -63,7 +63,8 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
 
     pytest-xdist's workers (``nox -s tests`` runs two) share one build, in the folder above
     their own temporary folders: the first to need the book builds it while the other waits,
-    then both read the same pages. Tests must not write into it.
+    then both read the same pages. Tests only read it, except that test_pdf writes its ``pdf``
+    folder there (test_site_notebooks' copy of the build leaves that folder out).
     """
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
