@@ -31,6 +31,7 @@ from sphinx.util import logging
 
 import nb_adapter
 from cache_key import fingerprint, open_cache
+from cell_progress import shown_path
 from failure_messages import (
     GLUE_KEY_MESSAGE,
     KERNELSPEC_ADVICE,
@@ -76,7 +77,7 @@ def _configure_preview(app: Sphinx, config: Config) -> None:
     logger.info(
         "preview: executing %s alone; the other %d pages are not executed (their outputs "
         "and warnings are not shown)",
-        chapter,
+        shown_path(str(chapter)),
         len(others),
     )
 
