@@ -4,7 +4,7 @@ The data come from a known model, (w, b) = ((2, -1), -0.8), so the script can re
 training got from the exact optimum of the loss (found by Newton's method) and from the
 parameters that generated the labels. Run it with ``--help`` for the options, for example::
 
-    python examples/logistic_regression.py --steps 500 --plot /tmp/logistic_regression.png
+    python examples/logistic_regression.py --steps 500 --plot logistic_regression.png
 
 This is the chapter "Case study: logistic regression with Optax" as a script.
 """

@@ -186,15 +186,16 @@ class CaughtError:
         r"""``Type: first line``, without where a notebook cell's code lives on this machine.
 
         Examples:
-            >>> str(CaughtError("ValueError", "f at /tmp/ipykernel_7/12.py:3 failed\nmore"))
+            >>> str(CaughtError("ValueError", "f at TMP/ipykernel_7/12.py:3 failed\nmore"))
             'ValueError: f failed'
         """
         first_line = self.message.strip().splitlines()[0] if self.message.strip() else ""
         return f"{self.type_name}: {_CELL_FILE.sub('', first_line)}"
 
 
-# " at /tmp/ipykernel_123/456.py:7" (or :7:30): a cell's temporary file, which a message
-# names when it points at the cell's code; it differs on every run and machine.
+# " at TMP/ipykernel_123/456.py:7" (or :7:30; TMP is the system's temporary folder): a cell's
+# temporary file, which a message names when it points at the cell's code; it differs on
+# every run and machine.
 _CELL_FILE = re.compile(r" at \S*ipykernel_\d+/\S+?\.py(?::\d+)+")
 
 
